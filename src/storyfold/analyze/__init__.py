@@ -1,0 +1,1 @@
+"""Per-story analysis: provenance now; quotes, entities, comparison and summaries grow here."""

@@ -1,0 +1,173 @@
+"""Command line: `storyfold run|stories|story`. Rich on a terminal, JSON with --json."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import TimeElapsedColumn
+from rich.table import Table
+
+from storyfold.errors import IngestError, StoryfoldError
+from storyfold.ingest import DEFAULT_MAX_BYTES, iter_documents, iter_files
+from storyfold.store import open_store
+from storyfold.views import label_for, story_json
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Fold news coverage from many outlets into stories.")
+out = Console()
+err = Console(stderr=True)
+
+DEFAULT_DB = "sqlite:///storyfold.db"
+DbOpt = Annotated[str, typer.Option("--db", envvar="STORYFOLD_DB",
+                                    help="Store URL: sqlite:///file.db (default) or a path.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+
+
+def _fail(exc: StoryfoldError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+    return typer.Exit(2)
+
+
+def _estimate(paths: list[str]) -> int:
+    """Documents to expect, for the progress bar: JSON Lines files count their lines."""
+    total = 0
+    for f in iter_files(paths):
+        if isinstance(f, IngestError):
+            total += 1
+        elif f.suffix.lower() in {".jsonl", ".ndjson"}:
+            with f.open("rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+        else:
+            total += 1
+    return total
+
+
+def _stories_table(stories: list[dict], title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    table.add_column("story", style="cyan", no_wrap=True)
+    table.add_column("first seen", no_wrap=True)
+    table.add_column("headline")
+    table.add_column("n", justify="right")
+    table.add_column("original")
+    table.add_column("copies / rewrites / independent", justify="center")
+    for s in stories:
+        arts = s["articles"]
+        orig = next((a for a in arts if a["role"] == "original"), arts[0])
+        counts = [sum(a["role"] == r for a in arts) for r in ("copy", "rewrite", "independent")]
+        table.add_row(
+            s["id"], (s["first_seen"] or "")[:10], s["headline"] or "", str(len(arts)),
+            label_for(orig), " / ".join(map(str, counts)),
+        )
+    return table
+
+
+@app.command()
+def run(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders to ingest.")],
+    db: DbOpt = DEFAULT_DB,
+    as_json: JsonOpt = False,
+    max_file_mb: Annotated[float, typer.Option(help="Largest single-article file to read.")] = (
+        DEFAULT_MAX_BYTES / 1024 / 1024),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Ingest files or folders, fold them into stories, and print the stories."""
+    from storyfold.pipeline import Pipeline
+
+    try:
+        store = open_store(db)
+    except StoryfoldError as exc:
+        raise _fail(exc) from exc
+    show = not quiet and err.is_terminal
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=not show)
+
+    def on_error(e: IngestError) -> None:
+        progress.console.print(f"[yellow]skipped[/yellow] {e.path}: {e.reason}",
+                               highlight=False, markup=True, soft_wrap=True)
+
+    with progress:
+        task = progress.add_task("folding articles", total=_estimate(paths) or None)
+        pipe = Pipeline(store, on_error=on_error,
+                        on_progress=lambda n: progress.advance(task, n))
+        report = pipe.add(iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024)))
+    stories = [story_json(store, store.story(sid)) for sid in _touched_in_order(store, report)]
+    err.print(f"added {report.added} article(s), {report.already_stored} already stored, "
+              f"{len(report.errors)} skipped; {report.new_stories} new stor"
+              f"{'y' if report.new_stories == 1 else 'ies'}, {len(report.touched)} touched",
+              highlight=False)
+    if as_json:
+        out.print_json(json.dumps({"stories": stories}), indent=1)
+    elif stories:
+        out.print(_stories_table(stories, "stories touched by this run"))
+    store.close()
+    if report.added == 0 and report.already_stored == 0 and report.errors:
+        raise typer.Exit(1)
+
+
+def _touched_in_order(store, report) -> list[str]:  # noqa: ANN001
+    """Stories holding any input article (new or already stored), oldest first."""
+    sids = set(store.story_of(report.seen_ids).values()) | report.touched
+    recs = [store.story(s) for s in sids]
+    recs.sort(key=lambda r: (r.first_seen is None, r.first_seen or 0, r.id), reverse=False)
+    return [r.id for r in recs]
+
+
+@app.command()
+def stories(db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
+    """List the stories in the store, newest first."""
+    try:
+        store = open_store(db)
+    except StoryfoldError as exc:
+        raise _fail(exc) from exc
+    data = [story_json(store, rec) for rec in store.iter_stories()]
+    if as_json:
+        out.print_json(json.dumps({"stories": data}), indent=1)
+    else:
+        out.print(_stories_table(data, f"{len(data)} stories in {db}"))
+    store.close()
+
+
+@app.command()
+def story(
+    story_id: Annotated[str, typer.Argument(help="Story id (from `storyfold stories`).")],
+    db: DbOpt = DEFAULT_DB,
+    as_json: JsonOpt = False,
+) -> None:
+    """One story: its articles, their roles, and the links between them."""
+    try:
+        store = open_store(db)
+        data = story_json(store, store.story(story_id), with_evidence=True)
+    except StoryfoldError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        out.print_json(json.dumps(data), indent=1)
+        return
+    out.print(f"[bold]{data['headline'] or '(no headline)'}[/bold]", highlight=False)
+    out.print(f"story {data['id']} · first seen {(data['first_seen'] or '?')[:10]} · "
+              f"{len(data['articles'])} articles from {len(data['outlets'])} outlets",
+              highlight=False)
+    table = Table(show_lines=False)
+    for col in ("article", "outlet / file", "published", "role", "derived from", "links"):
+        table.add_column(col)
+    for a in data["articles"]:
+        links = ", ".join(f"{ln['kind']} {ln['to'][:8]} ({ln['score']:.2f})" for ln in a["links"])
+        table.add_row(a["id"], label_for(a), (a["published"] or "")[:10], a["role"],
+                      a["derived_from"] or "", links)
+    out.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    logging.basicConfig(level=os.environ.get("STORYFOLD_LOG", "WARNING"))
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

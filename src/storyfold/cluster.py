@@ -1,0 +1,177 @@
+"""Online story assignment: each arriving article joins the best active story or starts one.
+
+A story is scored by a blend of semantic closeness (embedding centroid, and the most
+recent members so a drifting story is still recognised) and lexical closeness on
+salient terms weighted by rarity (names, places, numbers: what separates two
+earthquakes in one week). Dates gate it: far apart in time is another story.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from storyfold.model import Fingerprint
+from storyfold.store.base import StoryState
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    """Defaults are the ones measured in bench/ (see README for the figures)."""
+
+    threshold: float = 0.50
+    emb_weight: float = 0.55
+    max_gap_days: float = 10.0  # beyond this from a story's span, never join
+    grace_days: float = 2.0  # within this of a story's span, no penalty at all
+    gap_penalty: float = 0.20  # subtracted at max_gap_days, linear in between
+    candidates: int = 20
+    query_terms: int = 12
+
+
+DEFAULT_PARAMS = ClusterParams()
+
+
+def _days(a: datetime, b: datetime) -> float:
+    return abs((a - b).total_seconds()) / 86400.0
+
+
+def time_gap(published: datetime | None, state: StoryState, grace: float) -> float:
+    """Days outside the story's span (less a grace); 0 when either side has no date."""
+    if published is None or state.first_seen is None or state.last_seen is None:
+        return 0.0
+    if state.first_seen <= published <= state.last_seen:
+        return 0.0
+    gap = min(_days(published, state.first_seen), _days(published, state.last_seen))
+    return max(0.0, gap - grace)
+
+
+class StoryIndex:
+    """The active stories, in memory, with the statistics needed to score a newcomer."""
+
+    def __init__(
+        self, states: list[StoryState], df: dict[str, int], n_docs: int,
+        params: ClusterParams = DEFAULT_PARAMS,
+    ) -> None:
+        self.params = params
+        self.states: list[StoryState] = []
+        self.pos: dict[str, int] = {}
+        self.df: dict[str, int] = dict(df)
+        self.n_docs = n_docs
+        self._cent = np.zeros((max(64, len(states)), 384), dtype=np.float32)
+        self._recent = np.zeros_like(self._cent)
+        self._norms: list[float | None] = []
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        for s in states:
+            self._append(s, recent=s.centroid / (np.linalg.norm(s.centroid) or 1.0))
+
+    # ---- bookkeeping ------------------------------------------------------------------------
+    def _append(self, state: StoryState, recent: np.ndarray) -> int:
+        i = len(self.states)
+        if i >= len(self._cent):
+            self._cent = np.vstack([self._cent, np.zeros_like(self._cent)])
+            self._recent = np.vstack([self._recent, np.zeros_like(self._recent)])
+        self.states.append(state)
+        self.pos[state.id] = i
+        self._cent[i] = state.centroid / (np.linalg.norm(state.centroid) or 1.0)
+        self._recent[i] = recent
+        self._norms.append(None)
+        for t in state.terms:
+            self._postings[t].add(i)
+        return i
+
+    def idf(self, term: str) -> float:
+        return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
+
+    def _weights(self, terms: dict[str, float]) -> dict[str, float]:
+        return {t: (1.0 + math.log(tf)) * self.idf(t) if tf >= 1 else tf * self.idf(t)
+                for t, tf in terms.items()}
+
+    def _story_norm(self, i: int) -> float:
+        n = self._norms[i]
+        if n is None:
+            w = self._weights(self.states[i].terms)
+            n = math.sqrt(sum(v * v for v in w.values())) or 1.0
+            self._norms[i] = n
+        return n
+
+    def observe_terms(self, terms: dict[str, float]) -> None:
+        """Count a document towards idf before it is scored (so its own rare words count)."""
+        self.n_docs += 1
+        for t in terms:
+            self.df[t] = self.df.get(t, 0) + 1
+
+    # ---- scoring ----------------------------------------------------------------------------
+    def lexical(self, weights: dict[str, float], norm: float, i: int) -> float:
+        story_terms = self.states[i].terms
+        sw = {t: self._weights({t: story_terms[t]})[t] for t in weights if t in story_terms}
+        dot = sum(weights[t] * v for t, v in sw.items())
+        return dot / (norm * self._story_norm(i))
+
+    def score_all(self, fp: Fingerprint, published: datetime | None) -> list[tuple[int, float]]:
+        """Candidate stories and their scores, best first."""
+        n = len(self.states)
+        if n == 0:
+            return []
+        p = self.params
+        emb = np.maximum(self._cent[:n] @ fp.embedding, self._recent[:n] @ fp.embedding)
+        cands = set(np.argsort(-emb)[: p.candidates].tolist())
+        weights = self._weights(fp.terms)
+        norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        top_terms = sorted(weights, key=weights.get, reverse=True)[: p.query_terms]
+        hits: dict[int, float] = defaultdict(float)
+        for t in top_terms:
+            post = self._postings.get(t)
+            if post and len(post) < 5000:
+                for i in post:
+                    hits[i] += weights[t]
+        cands.update(sorted(hits, key=hits.get, reverse=True)[: p.candidates])
+        scored = []
+        for i in cands:
+            gap = time_gap(published, self.states[i], p.grace_days)
+            if gap > p.max_gap_days:
+                continue
+            lex = self.lexical(weights, norm, i)
+            s = p.emb_weight * float(emb[i]) + (1 - p.emb_weight) * lex
+            s -= p.gap_penalty * min(1.0, gap / p.max_gap_days)
+            scored.append((i, s))
+        scored.sort(key=lambda x: -x[1])
+        return scored
+
+    def best(self, fp: Fingerprint, published: datetime | None) -> tuple[str | None, float]:
+        scored = self.score_all(fp, published)
+        if scored and scored[0][1] >= self.params.threshold:
+            i, s = scored[0]
+            return self.states[i].id, s
+        return None, scored[0][1] if scored else 0.0
+
+    # ---- updates ------------------------------------------------------------------------------
+    def start(self, story_id: str, fp: Fingerprint, published: datetime | None) -> StoryState:
+        state = StoryState(id=story_id, centroid=fp.embedding.astype(np.float32).copy(), size=1,
+                           terms=dict(fp.terms), first_seen=published, last_seen=published)
+        self._append(state, recent=fp.embedding)
+        return state
+
+    def join(self, story_id: str, fp: Fingerprint, published: datetime | None) -> StoryState:
+        i = self.pos[story_id]
+        s = self.states[i]
+        s.centroid = s.centroid + fp.embedding
+        s.size += 1
+        for t, v in fp.terms.items():
+            if t not in s.terms:
+                self._postings[t].add(i)
+            s.terms[t] = s.terms.get(t, 0.0) + v
+        if published is not None:
+            s.first_seen = min(filter(None, [s.first_seen, published]))
+            s.last_seen = max(filter(None, [s.last_seen, published]))
+        self._cent[i] = s.centroid / (np.linalg.norm(s.centroid) or 1.0)
+        r = self._recent[i] * 0.5 + fp.embedding * 0.5
+        self._recent[i] = r / (np.linalg.norm(r) or 1.0)
+        self._norms[i] = None
+        return s
+
+    def has(self, story_id: str) -> bool:
+        return story_id in self.pos

@@ -1,0 +1,22 @@
+"""One exception hierarchy, so callers can catch storyfold's own failures and nothing else."""
+
+
+class StoryfoldError(Exception):
+    """Base class: the message must tell a user what went wrong and what to do about it."""
+
+
+class IngestError(StoryfoldError):
+    """A single input could not be read; the batch goes on without it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class StoreError(StoryfoldError):
+    """The store could not be opened or written."""
+
+
+class NotFound(StoryfoldError):
+    """A story or article id that the store does not hold."""

@@ -1,0 +1,48 @@
+"""Bytes → text, refusing what is not text instead of guessing garbage into the store."""
+
+from __future__ import annotations
+
+import charset_normalizer
+
+_BINARY_MAGIC: dict[bytes, str] = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"PK\x03\x04": "a ZIP archive (or an office document)",
+    b"\x1f\x8b": "gzip-compressed data",
+    b"\x7fELF": "an executable",
+    b"SQLite format 3": "an SQLite database",
+}
+
+
+class NotText(ValueError):
+    """The bytes are not a text document; the message says what they look like."""
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode with UTF-8 first (the web's default), then a detected legacy encoding.
+
+    Raises NotText for binary data or bytes no encoding explains, so the caller can
+    report the file and move on rather than storing mojibake.
+    """
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise NotText(f"binary file ({what}), not a text article")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    head = data[:8192]
+    if b"\x00" in head and not (data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff")):
+        raise NotText("binary file (contains NUL bytes), not a text article")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise NotText("cannot decode: not UTF-8 and no other text encoding fits")
+    text = str(best)
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > 0.01 * max(1, min(len(text), 8192)):
+        raise NotText("binary file (control characters), not a text article")
+    return text

@@ -1,0 +1,110 @@
+"""The contract between pipeline stages: plain dataclasses, no behaviour.
+
+Every stage reads and returns these, so a stage can be run, tested or replaced on
+its own (and run unchanged on a distributed engine for backfills).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+
+LinkKind = Literal["exact", "near", "rewrite", "same_story"]
+Role = Literal["original", "copy", "rewrite", "independent"]
+DateSource = Literal["header", "metadata", "dateline", "text", "caption"]
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One document as read from an input, before any cleaning."""
+
+    path: str  # input file it came from
+    kind: Literal["text", "html", "json"]
+    body: str  # plain text, or HTML for kind == "html"
+    meta: dict[str, Any] = field(default_factory=dict)  # title, date, url, source, author, extra
+    record: str | None = None  # record id or line number inside a multi-record file
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A span dropped from the body, kept for audit (and never used for clustering)."""
+
+    text: str
+    reason: str  # "trailer", "caption", "boilerplate", "date-token", "front-matter"
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A wire agency the article credits, and where the credit was seen."""
+
+    agency: str
+    where: Literal["byline", "dateline", "caption", "text"]
+
+
+@dataclass
+class Article:
+    """A cleaned article: the unit everything downstream works on."""
+
+    id: str
+    source: str | None
+    url: str | None
+    title: str | None
+    text: str
+    published: datetime | None = None
+    published_from: DateSource | None = None
+    dateline: str | None = None
+    credits: list[Credit] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    removed: list[Removed] = field(default_factory=list)
+    lang: str | None = None
+    author: str | None = None
+    path: str | None = None
+    record: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Fingerprint:
+    """What we compute once per article so that later arrivals never recompute it."""
+
+    article_id: str
+    content_hash: str  # hash of normalized text: equal means exact copy
+    minhash: np.ndarray  # uint64 signature over word shingles
+    embedding: np.ndarray  # float32, L2-normalised sentence embedding
+    terms: dict[str, float]  # salient terms (title-weighted term frequencies)
+
+
+@dataclass(frozen=True)
+class Link:
+    """An edge between two articles. `source` → `target` when a direction is known."""
+
+    a: str
+    b: str
+    kind: LinkKind
+    score: float
+    direction: tuple[str, str] | None = None
+
+
+@dataclass
+class Membership:
+    """One article's place in its story."""
+
+    article_id: str
+    role: Role
+    derived_from: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Story:
+    """A group of articles about one event."""
+
+    id: str
+    members: list[Membership]
+    links: list[Link] = field(default_factory=list)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    headline: str | None = None

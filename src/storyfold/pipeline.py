@@ -1,0 +1,180 @@
+"""Wiring for one machine: ingest → clean → fingerprint → link → cluster → analyze → store.
+
+Batch and incremental are the same path: new articles are fingerprinted once, placed
+into the active stories held in memory, and only the stories they touched are
+re-analysed. Articles already stored are skipped, so re-running is idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storyfold.analyze.provenance import provenance
+from storyfold.clean import clean
+from storyfold.cluster import DEFAULT_PARAMS, ClusterParams, StoryIndex, time_gap
+from storyfold.errors import IngestError
+from storyfold.fingerprint import Embedder, fingerprint_batch, jaccard, lsh_keys
+from storyfold.link import DEFAULT_THRESHOLDS, LinkThresholds
+from storyfold.model import Article, Fingerprint, RawDocument
+from storyfold.store.base import Store
+
+log = logging.getLogger(__name__)
+
+CHUNK = 128
+MIN_WORDS = 5
+
+
+@dataclass
+class RunReport:
+    """What one run did, for the CLI to print and tests to check."""
+
+    added: int = 0
+    already_stored: int = 0
+    errors: list[IngestError] = field(default_factory=list)
+    new_stories: int = 0
+    touched: set[str] = field(default_factory=set)
+    assignments: dict[str, str] = field(default_factory=dict)  # article id → story id
+    seen_ids: list[str] = field(default_factory=list)  # every input article, new or stored
+
+
+@dataclass
+class Pipeline:
+    store: Store
+    params: ClusterParams = DEFAULT_PARAMS
+    thresholds: LinkThresholds = DEFAULT_THRESHOLDS
+    embedder: Embedder = field(default_factory=Embedder)
+    on_error: Callable[[IngestError], None] | None = None
+    on_progress: Callable[[int], None] | None = None
+    analyze: bool = True
+    _index: StoryIndex | None = None
+
+    def index(self) -> StoryIndex:
+        if self._index is None:
+            self._index = StoryIndex(
+                self.store.story_states(), self.store.document_frequencies(),
+                self.store.article_count(), self.params,
+            )
+        return self._index
+
+    # ---- entry points ---------------------------------------------------------------------
+    def add(self, docs: Iterable[RawDocument | IngestError]) -> RunReport:
+        """Add documents (errors in the stream are reported and skipped)."""
+        report = RunReport()
+        pending: list[Article] = []
+        seen: set[str] = set()
+        for item in docs:
+            if isinstance(item, IngestError):
+                self._error(report, item)
+                continue
+            try:
+                article = clean(item)
+            except Exception as exc:  # a hostile document must not end the batch
+                where = item.path + (f":{item.record}" if item.record else "")
+                self._error(report, IngestError(where, f"could not clean ({exc})"))
+                continue
+            if len(article.text.split()) < MIN_WORDS:
+                where = item.path + (f":{item.record}" if item.record else "")
+                self._error(report, IngestError(where, "no article text after cleaning"))
+                continue
+            if article.id in seen:
+                report.already_stored += 1
+                report.seen_ids.append(article.id)
+                self._progress(1)
+                continue
+            seen.add(article.id)
+            pending.append(article)
+            if len(pending) >= CHUNK:
+                self._process(pending, report)
+                pending = []
+        if pending:
+            self._process(pending, report)
+        if self.analyze:
+            self.reanalyze(report.touched)
+        return report
+
+    def reanalyze(self, story_ids: Iterable[str]) -> None:
+        """Recompute roles and links of the given stories only."""
+        for sid in sorted(story_ids):
+            ids = self.store.story_member_ids(sid)
+            arts = self.store.articles(ids)
+            fps = self.store.fingerprints(ids)
+            members, links, headline = provenance([arts[i] for i in ids], fps, self.thresholds)
+            with self.store.transaction():
+                self.store.save_provenance(sid, headline, members, links)
+
+    # ---- internals ------------------------------------------------------------------------------
+    def _error(self, report: RunReport, err: IngestError) -> None:
+        report.errors.append(err)
+        log.warning("%s", err)
+        if self.on_error:
+            self.on_error(err)
+        self._progress(1)
+
+    def _progress(self, n: int) -> None:
+        if self.on_progress:
+            self.on_progress(n)
+
+    def _process(self, articles: list[Article], report: RunReport) -> None:
+        known = self.store.known_ids(a.id for a in articles)
+        report.seen_ids.extend(a.id for a in articles)
+        fresh = [a for a in articles if a.id not in known]
+        report.already_stored += len(articles) - len(fresh)
+        self._progress(len(articles) - len(fresh))
+        if not fresh:
+            return
+        fps = fingerprint_batch(fresh, self.embedder)
+        index = self.index()
+        df_delta: dict[str, int] = {}
+        touched_states: set[str] = set()
+        with self.store.transaction():
+            for article, fp in zip(fresh, fps, strict=True):
+                index.observe_terms(fp.terms)
+                for t in fp.terms:
+                    df_delta[t] = df_delta.get(t, 0) + 1
+                keys = lsh_keys(fp.minhash)
+                story_id, score = self._place(article, fp, keys, index)
+                if story_id is None:
+                    story_id = "s" + article.id
+                    index.start(story_id, fp, article.published)
+                    report.new_stories += 1
+                    score = 1.0
+                else:
+                    index.join(story_id, fp, article.published)
+                self.store.add_article(article, fp, keys)
+                self.store.save_story_state(index.states[index.pos[story_id]])
+                self.store.set_membership(article.id, story_id, round(float(score), 4))
+                touched_states.add(story_id)
+                report.touched.add(story_id)
+                report.assignments[article.id] = story_id
+                report.added += 1
+                self._progress(1)
+            self.store.add_document_frequencies(df_delta)
+
+    def _place(
+        self, article: Article, fp: Fingerprint, keys: list[tuple[int, int]], index: StoryIndex
+    ) -> tuple[str | None, float]:
+        """Copies join their original's story; everything else is scored against stories."""
+        copies = self.store.by_content_hash(fp.content_hash)
+        near: list[tuple[float, str]] = []
+        if not copies:
+            cand = self.store.lsh_candidates(keys)
+            if cand:
+                for aid, other in self.store.fingerprints(cand).items():
+                    j = jaccard(fp.minhash, other.minhash)
+                    if j >= self.thresholds.near_jaccard:
+                        near.append((j, aid))
+        linked = [(1.0, a) for a in copies] + sorted(near, reverse=True)
+        if linked:
+            stories = self.store.story_of(a for _, a in linked)
+            for score, aid in linked:
+                sid = stories.get(aid)
+                if sid and index.has(sid) and self._in_time(article.published, index, sid):
+                    return sid, score
+        return index.best(fp, article.published)
+
+    def _in_time(self, published: datetime | None, index: StoryIndex, sid: str) -> bool:
+        state = index.states[index.pos[sid]]
+        return time_gap(published, state, self.params.grace_days) <= self.params.max_gap_days

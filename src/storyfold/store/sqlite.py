@@ -1,0 +1,370 @@
+"""SQLite backend: one file, WAL, foreign keys, a schema version; every statement bound."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from storyfold.errors import NotFound, StoreError
+from storyfold.model import Article, Credit, Fingerprint, Link, Membership, Removed
+from storyfold.store.base import Store, StoryRecord, StoryState
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    source TEXT, url TEXT, title TEXT, text TEXT NOT NULL,
+    published TEXT, published_from TEXT, dateline TEXT,
+    credits TEXT NOT NULL, captions TEXT NOT NULL, removed TEXT NOT NULL,
+    lang TEXT, author TEXT, path TEXT, record TEXT, extra TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+CREATE INDEX IF NOT EXISTS articles_seq ON articles(seq);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    minhash BLOB NOT NULL,
+    embedding BLOB NOT NULL,
+    terms TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fingerprints_hash ON fingerprints(content_hash);
+CREATE TABLE IF NOT EXISTS lsh (
+    band INTEGER NOT NULL, key INTEGER NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (band, key, article_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY,
+    headline TEXT,
+    first_seen TEXT, last_seen TEXT,
+    size INTEGER NOT NULL,
+    centroid BLOB NOT NULL,
+    terms TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_last_seen ON stories(last_seen);
+CREATE TABLE IF NOT EXISTS memberships (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    score REAL NOT NULL,
+    role TEXT NOT NULL DEFAULT 'independent',
+    derived_from TEXT,
+    evidence TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS memberships_story ON memberships(story_id);
+CREATE TABLE IF NOT EXISTS links (
+    story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    a TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    b TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL, score REAL NOT NULL,
+    src TEXT, dst TEXT,
+    PRIMARY KEY (a, b)
+);
+CREATE INDEX IF NOT EXISTS links_story ON links(story_id);
+"""
+
+
+def _ts(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat() if dt else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class SQLiteStore(Store):
+    """The embedded default. A batch of writes is one transaction: a crash loses the batch,
+    never corrupts what was stored before."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open SQLite store {path!r}: {exc}") from exc
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    def _migrate(self) -> None:
+        self.db.executescript(SCHEMA)
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path!r} has schema version {row[0]}, newer than this storyfold "
+                f"({SCHEMA_VERSION}); upgrade storyfold"
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self.db.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self.db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outer:
+                self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- articles -------------------------------------------------------------------------
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            )
+        return found
+
+    def add_article(self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]) -> None:
+        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
+        self.db.execute(
+            "INSERT INTO articles(id, seq, source, url, title, text, published, published_from,"
+            " dateline, credits, captions, removed, lang, author, path, record, extra, ingested_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                article.id, seq, article.source, article.url, article.title, article.text,
+                _ts(article.published), article.published_from, article.dateline,
+                json.dumps([asdict(c) for c in article.credits]),
+                json.dumps(article.captions),
+                json.dumps([asdict(r) for r in article.removed]),
+                article.lang, article.author, article.path, article.record,
+                json.dumps(article.extra, default=str), datetime.now(UTC).isoformat(),
+            ),
+        )
+        self.db.execute(
+            "INSERT INTO fingerprints(article_id, content_hash, minhash, embedding, terms)"
+            " VALUES (?,?,?,?,?)",
+            (
+                fp.article_id, fp.content_hash, fp.minhash.astype(np.uint32).tobytes(),
+                fp.embedding.astype(np.float32).tobytes(), json.dumps(fp.terms),
+            ),
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO lsh(band, key, article_id) VALUES (?,?,?)",
+            [(b, k, article.id) for b, k in lsh],
+        )
+
+    def _article(self, row: sqlite3.Row | tuple) -> Article:
+        (aid, source, url, title, text, published, published_from, dateline, credits, captions,
+         removed, lang, author, path, record, extra) = row
+        return Article(
+            id=aid, source=source, url=url, title=title, text=text,
+            published=_dt(published), published_from=published_from, dateline=dateline,
+            credits=[Credit(**c) for c in json.loads(credits)],
+            captions=json.loads(captions),
+            removed=[Removed(**r) for r in json.loads(removed)],
+            lang=lang, author=author, path=path, record=record, extra=json.loads(extra),
+        )
+
+    def articles(self, ids: Iterable[str]) -> dict[str, Article]:
+        ids = list(ids)
+        out: dict[str, Article] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                "SELECT id, source, url, title, text, published, published_from, dateline, credits,"
+                " captions, removed, lang, author, path, record, extra FROM articles"
+                f" WHERE id IN ({marks})", chunk,
+            ):
+                out[row[0]] = self._article(row)
+        return out
+
+    def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
+        ids = list(ids)
+        out: dict[str, Fingerprint] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for aid, h, mh, emb, terms in self.db.execute(
+                "SELECT article_id, content_hash, minhash, embedding, terms FROM fingerprints"
+                f" WHERE article_id IN ({marks})", chunk,
+            ):
+                out[aid] = Fingerprint(
+                    article_id=aid, content_hash=h,
+                    minhash=np.frombuffer(mh, dtype=np.uint32).copy(),
+                    embedding=np.frombuffer(emb, dtype=np.float32).copy(),
+                    terms=json.loads(terms),
+                )
+        return out
+
+    def by_content_hash(self, content_hash: str) -> list[str]:
+        return [
+            r[0] for r in self.db.execute(
+                "SELECT article_id FROM fingerprints WHERE content_hash = ?", (content_hash,)
+            )
+        ]
+
+    def lsh_candidates(self, keys: list[tuple[int, int]]) -> set[str]:
+        found: set[str] = set()
+        for band, key in keys:
+            found.update(
+                r[0] for r in self.db.execute(
+                    "SELECT article_id FROM lsh WHERE band = ? AND key = ?", (band, key)
+                )
+            )
+        return found
+
+    def article_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    # ---- idf statistics ---------------------------------------------------------------------
+    def document_frequencies(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT term, df FROM term_df"))
+
+    def add_document_frequencies(self, counts: dict[str, int]) -> None:
+        self.db.executemany(
+            "INSERT INTO term_df(term, df) VALUES (?, ?)"
+            " ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            list(counts.items()),
+        )
+
+    # ---- stories ------------------------------------------------------------------------------
+    def story_states(self, since: datetime | None = None) -> list[StoryState]:
+        sql = "SELECT id, centroid, size, terms, first_seen, last_seen FROM stories"
+        params: tuple = ()
+        if since is not None:
+            sql += " WHERE last_seen IS NULL OR last_seen >= ?"
+            params = (_ts(since),)
+        return [
+            StoryState(
+                id=sid, centroid=np.frombuffer(c, dtype=np.float32).copy(), size=size,
+                terms=json.loads(terms), first_seen=_dt(first), last_seen=_dt(last),
+            )
+            for sid, c, size, terms, first, last in self.db.execute(sql, params)
+        ]
+
+    def save_story_state(self, state: StoryState) -> None:
+        self.db.execute(
+            "INSERT INTO stories(id, first_seen, last_seen, size, centroid, terms, updated_at)"
+            " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET first_seen = excluded.first_seen,"
+            " last_seen = excluded.last_seen, size = excluded.size, centroid = excluded.centroid,"
+            " terms = excluded.terms, updated_at = excluded.updated_at",
+            (
+                state.id, _ts(state.first_seen), _ts(state.last_seen), state.size,
+                state.centroid.astype(np.float32).tobytes(), json.dumps(state.terms),
+                datetime.now(UTC).isoformat(),
+            ),
+        )
+
+    def set_membership(self, article_id: str, story_id: str, score: float) -> None:
+        self.db.execute(
+            "INSERT INTO memberships(article_id, story_id, score) VALUES (?,?,?)"
+            " ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id,"
+            " score = excluded.score",
+            (article_id, story_id, score),
+        )
+
+    def story_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(article_ids)
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(
+                f"SELECT article_id, story_id FROM memberships WHERE article_id IN ({marks})", chunk
+            ))
+        return out
+
+    def story_member_ids(self, story_id: str) -> list[str]:
+        return [
+            r[0] for r in self.db.execute(
+                "SELECT m.article_id FROM memberships m JOIN articles a ON a.id = m.article_id"
+                " WHERE m.story_id = ? ORDER BY a.seq", (story_id,),
+            )
+        ]
+
+    def save_provenance(
+        self, story_id: str, headline: str | None, members: list[Membership], links: list[Link]
+    ) -> None:
+        self.db.execute("UPDATE stories SET headline = ? WHERE id = ?", (headline, story_id))
+        self.db.executemany(
+            "UPDATE memberships SET role = ?, derived_from = ?, evidence = ? WHERE article_id = ?",
+            [
+                (m.role, m.derived_from, json.dumps(m.evidence, default=str), m.article_id)
+                for m in members
+            ],
+        )
+        self.db.execute("DELETE FROM links WHERE story_id = ?", (story_id,))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO links(story_id, a, b, kind, score, src, dst)"
+            " VALUES (?,?,?,?,?,?,?)",
+            [
+                (story_id, ln.a, ln.b, ln.kind, ln.score,
+                 ln.direction[0] if ln.direction else None,
+                 ln.direction[1] if ln.direction else None)
+                for ln in links
+            ],
+        )
+
+    def _record(self, sid: str, headline: str | None, first: str | None, last: str | None
+                ) -> StoryRecord:
+        members = [
+            Membership(article_id=aid, role=role, derived_from=df, evidence=json.loads(ev))
+            for aid, role, df, ev in self.db.execute(
+                "SELECT m.article_id, m.role, m.derived_from, m.evidence FROM memberships m"
+                " JOIN articles a ON a.id = m.article_id WHERE m.story_id = ?"
+                " ORDER BY COALESCE(a.published, '9999'), a.seq", (sid,),
+            )
+        ]
+        links = [
+            Link(a=a, b=b, kind=kind, score=score,
+                 direction=(src, dst) if src and dst else None)
+            for a, b, kind, score, src, dst in self.db.execute(
+                "SELECT a, b, kind, score, src, dst FROM links WHERE story_id = ? ORDER BY a, b",
+                (sid,),
+            )
+        ]
+        return StoryRecord(id=sid, headline=headline, first_seen=_dt(first), last_seen=_dt(last),
+                           members=members, links=links)
+
+    def story(self, story_id: str) -> StoryRecord:
+        row = self.db.execute(
+            "SELECT id, headline, first_seen, last_seen FROM stories WHERE id = ?", (story_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no story with id {story_id!r} in {self.path}")
+        return self._record(*row)
+
+    def iter_stories(self) -> Iterator[StoryRecord]:
+        rows = self.db.execute(
+            "SELECT id, headline, first_seen, last_seen FROM stories"
+            " ORDER BY COALESCE(first_seen, '0000') DESC, id"
+        ).fetchall()
+        for row in rows:
+            yield self._record(*row)

@@ -1,0 +1,57 @@
+"""Tokens, shingles and salient terms: the shared vocabulary of hashing and clustering."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from storyfold.clean import normalize_text
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    yourself yourselves said says say told according would one two new also its it's last
+    week year years day days time mr mrs ms after since however while including""".split()
+)
+_TOKEN = re.compile(r"\w+")
+_CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z\-]{2,}\b")
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised word tokens (case, punctuation and quote styles folded)."""
+    return _TOKEN.findall(normalize_text(text))
+
+
+def shingles(words: list[str], n: int = 3) -> list[str]:
+    """Word n-grams; short texts fall back to their words so they still get a signature."""
+    if len(words) < n:
+        return [" ".join(words)] if words else [""]
+    return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+def salient_terms(title: str | None, text: str, limit: int = 200) -> dict[str, float]:
+    """Content-word frequencies with the title and named things weighted up.
+
+    Titles and capitalised names carry the event's identity (who, where), which is what
+    separates two earthquakes in one week; function words carry none.
+    """
+    counts: Counter[str] = Counter()
+    for w in tokens(text):
+        if len(w) > 2 and w not in STOPWORDS and not w.isdigit():
+            counts[w] += 1.0
+        elif w.isdigit() and len(w) >= 2:
+            counts[w] += 0.5
+    for name in _CAPITALISED.findall(text):
+        low = name.lower()
+        if low not in STOPWORDS:
+            counts[low] += 0.5
+    if title:
+        for w in tokens(title):
+            if len(w) > 2 and w not in STOPWORDS:
+                counts[w] += 2.0
+    return dict(counts.most_common(limit))
