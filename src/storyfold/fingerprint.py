@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 from collections.abc import Sequence
 
@@ -92,6 +93,21 @@ class Embedder:
             show_progress_bar=False, convert_to_numpy=True,
         )
         return np.asarray(vecs, dtype=np.float32)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’']?\s+(?=[“\"‘'(A-Z0-9])")
+
+
+def lead_sentences(text: str, limit: int = 12) -> list[str]:
+    """The first sentences with substance: where a rewrite mirrors its source most closely."""
+    out = []
+    for para in text.split("\n"):
+        for s in _SENTENCE_END.split(para):
+            if len(s.split()) >= 5:
+                out.append(s.strip())
+                if len(out) >= limit:
+                    return out
+    return out
 
 
 def embedding_text(article: Article) -> str:

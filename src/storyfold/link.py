@@ -15,7 +15,8 @@ class LinkThresholds:
     """Where one kind of edge ends and the next begins (tuned on examples/, see bench/)."""
 
     near_jaccard: float = 0.45  # estimated Jaccard of word 3-shingles
-    rewrite_cosine: float = 0.80  # embedding cosine of title + lead
+    rewrite_cosine: float = 0.60  # embedding cosine of title + lead: gate for a rewrite
+    rewrite_alignment: float = 0.50  # sentence alignment: a rewrite follows its source closely
     same_story_cosine: float = 0.45
 
 
@@ -26,8 +27,22 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(a, b))
 
 
+def alignment(sa: np.ndarray, sb: np.ndarray) -> float:
+    """How closely two articles follow each other sentence by sentence (0..1).
+
+    A paraphrase keeps its source's sentences, reworded; independent reporting of the
+    same event says similar things in different sentences. Mean best-match cosine in
+    both directions, averaged, measured on lead sentences.
+    """
+    if len(sa) == 0 or len(sb) == 0:
+        return 0.0
+    sim = sb.astype(np.float32) @ sa.astype(np.float32).T
+    return float((sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2)
+
+
 def link_kind(
-    fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAULT_THRESHOLDS
+    fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAULT_THRESHOLDS,
+    sentences: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[LinkKind | None, float]:
     """Classify the pair by the strongest evidence available, strongest first."""
     if fa.content_hash == fb.content_hash:
@@ -36,15 +51,20 @@ def link_kind(
     if jac >= t.near_jaccard:
         return "near", jac
     cos = cosine(fa.embedding, fb.embedding)
-    if cos >= t.rewrite_cosine:
-        return "rewrite", cos
+    if cos >= t.rewrite_cosine and sentences is not None:
+        align = alignment(*sentences)
+        if align >= t.rewrite_alignment:
+            return "rewrite", align
     if cos >= t.same_story_cosine:
         return "same_story", cos
     return None, max(jac, cos)
 
 
-def link(fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAULT_THRESHOLDS) -> Link | None:
-    kind, score = link_kind(fa, fb, t)
+def link(
+    fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAULT_THRESHOLDS,
+    sentences: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Link | None:
+    kind, score = link_kind(fa, fb, t, sentences)
     if kind is None:
         return None
     a, b = sorted((fa.article_id, fb.article_id))

@@ -12,11 +12,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 from storyfold.analyze.provenance import provenance
 from storyfold.clean import clean
 from storyfold.cluster import DEFAULT_PARAMS, ClusterParams, StoryIndex, time_gap
 from storyfold.errors import IngestError
-from storyfold.fingerprint import Embedder, fingerprint_batch, jaccard, lsh_keys
+from storyfold.fingerprint import (
+    Embedder,
+    fingerprint_batch,
+    jaccard,
+    lead_sentences,
+    lsh_keys,
+)
 from storyfold.link import DEFAULT_THRESHOLDS, LinkThresholds
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.store.base import Store
@@ -75,7 +83,7 @@ class Pipeline:
                 where = item.path + (f":{item.record}" if item.record else "")
                 self._error(report, IngestError(where, f"could not clean ({exc})"))
                 continue
-            if len(article.text.split()) < MIN_WORDS:
+            if len(f"{article.title or ''} {article.text}".split()) < MIN_WORDS:
                 where = item.path + (f":{item.record}" if item.record else "")
                 self._error(report, IngestError(where, "no article text after cleaning"))
                 continue
@@ -101,9 +109,27 @@ class Pipeline:
             ids = self.store.story_member_ids(sid)
             arts = self.store.articles(ids)
             fps = self.store.fingerprints(ids)
-            members, links, headline = provenance([arts[i] for i in ids], fps, self.thresholds)
+            sentences = self._sentence_vectors(arts, ids) if len(ids) > 1 else {}
+            members, links, headline = provenance(
+                [arts[i] for i in ids], fps, sentences, self.thresholds
+            )
             with self.store.transaction():
                 self.store.save_provenance(sid, headline, members, links)
+
+    def _sentence_vectors(self, arts: dict[str, Article], ids: list[str]) -> dict:
+        """Lead-sentence embeddings, computed once per article and kept in the store."""
+        have = self.store.sentence_vectors(ids)
+        missing = [i for i in ids if i not in have]
+        if missing:
+            leads = [lead_sentences(arts[aid].text) for aid in missing]
+            flat = self.embedder.embed([s for lead in leads for s in lead]).astype(np.float16)
+            with self.store.transaction():
+                start = 0
+                for aid, lead in zip(missing, leads, strict=True):
+                    have[aid] = flat[start : start + len(lead)]
+                    start += len(lead)
+                    self.store.save_sentence_vectors(aid, have[aid])
+        return have
 
     # ---- internals ------------------------------------------------------------------------------
     def _error(self, report: RunReport, err: IngestError) -> None:

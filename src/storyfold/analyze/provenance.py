@@ -1,53 +1,58 @@
 """Who had it first, and who took it from whom, inside one story.
 
-The original is the member with the earliest trustworthy date; ties go to the
-stronger date source (a header beats a photo caption), then to wire evidence (an
-agency credited in the dateline or byline) and a dateline of its own. Every later
-member points to the earlier member it is most strongly linked to, if that link is
-a copy or a rewrite; otherwise it is independent reporting of the same event.
+The original is chosen among the members of the earliest day: a trustworthy date
+source first (a header beats a photo caption), then an earlier time of day where the
+publisher gave one, then containment (a copy drops sentences of its source, rarely
+adds any), then how many members derive from it, then wire evidence. Every later
+member points to the member it was most plausibly taken from: its strongest copy
+link, or for a rewrite the original itself when it is linked to it (rewrites of the
+one source are far more common than rewrites of rewrites); otherwise it is
+independent reporting of the same event.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 
 import numpy as np
 
+from storyfold.clean import normalize_text
 from storyfold.link import DEFAULT_THRESHOLDS, LinkThresholds, link
 from storyfold.model import Article, Fingerprint, Link, Membership
 
 _DATE_TRUST = {"header": 0, "metadata": 0, "dateline": 1, "text": 2, "caption": 3}
 _KIND_STRENGTH = {"exact": 3.0, "near": 2.0, "rewrite": 1.0}
+_SENT = re.compile(r"(?<=[.!?])\s+")
 MAX_PAIRWISE = 60  # above this many members, compare each one with its nearest only
 NEAREST = 25
+ROOT_MARGIN = 0.15  # a copy link this close to the best one still points at the root
 
 
 def _day(a: Article) -> date:
     return a.published.date() if a.published else date.max
 
 
-def priority(a: Article) -> tuple:
-    """Sort key: who is most plausibly first."""
-    wire = any(c.where in {"dateline", "byline", "text"} for c in a.credits)
-    return (
-        _day(a),
-        _DATE_TRUST.get(a.published_from or "", 4),
-        0 if wire else 1,
-        0 if a.dateline else 1,
-        0 if a.credits else 1,
-        a.id,
-    )
+def _time_of_day(a: Article) -> time | None:
+    """The publisher's time, if it gave one (day-only dates parse to midnight)."""
+    if a.published is None or a.published.time() == time(0, 0):
+        return None
+    return a.published.timetz()
+
+
+def _sentences(a: Article) -> set[str]:
+    return {normalize_text(s) for s in _SENT.split(a.text) if len(s.split()) >= 4}
 
 
 def story_links(
-    articles: list[Article], fps: dict[str, Fingerprint], t: LinkThresholds = DEFAULT_THRESHOLDS
+    articles: list[Article], fps: dict[str, Fingerprint],
+    sentences: dict[str, np.ndarray] | None = None, t: LinkThresholds = DEFAULT_THRESHOLDS,
 ) -> list[Link]:
     """All edges worth keeping inside a story (pairwise, or nearest neighbours when large)."""
     ids = [a.id for a in articles if a.id in fps]
     pairs: set[tuple[str, str]] = set()
     if len(ids) <= MAX_PAIRWISE:
-        pairs = {(x, y) for i, x in enumerate(ids) for y in ids[i + 1 :]}
+        pairs = {tuple(sorted((x, y))) for i, x in enumerate(ids) for y in ids[i + 1 :]}
     else:
         emb = np.stack([fps[i].embedding for i in ids])
         sims = emb @ emb.T
@@ -56,10 +61,66 @@ def story_links(
                 pairs.add(tuple(sorted((x, ids[int(j)]))))
     out = []
     for x, y in sorted(pairs):
-        ln = link(fps[x], fps[y], t)
+        sent = (sentences[x], sentences[y]) if sentences and x in sentences and y in sentences \
+            else None
+        ln = link(fps[x], fps[y], t, sent)
         if ln is not None:
             out.append(ln)
     return out
+
+
+def choose_original(articles: list[Article], links: list[Link]) -> Article:
+    """The most plausible first report (see module docstring for the order of evidence)."""
+    dated = [a for a in articles if a.published is not None] or articles
+    first_day = min(_day(a) for a in dated)
+    cands = [a for a in dated if _day(a) == first_day]
+    if len(cands) == 1:
+        return cands[0]
+    best_trust = min(_DATE_TRUST.get(a.published_from or "", 4) for a in cands)
+    cands = [a for a in cands if _DATE_TRUST.get(a.published_from or "", 4) == best_trust]
+    timed = [a for a in cands if _time_of_day(a) is not None]
+    if len(timed) == len(cands):
+        earliest = min(a.published for a in cands)  # type: ignore[type-var]
+        cands = [a for a in cands if a.published == earliest]
+    if len(cands) == 1:
+        return cands[0]
+    sents = {a.id: _sentences(a) for a in articles}
+    strength: dict[str, float] = {a.id: 0.0 for a in articles}
+    for ln in links:
+        if ln.kind in _KIND_STRENGTH:
+            strength[ln.a] += 1.0
+            strength[ln.b] += 1.0
+
+    def containment(a: Article) -> float:
+        """How much more of the others' sentences `a` holds than they hold of `a`."""
+        total = 0.0
+        for b in articles:
+            if b.id == a.id or not sents[a.id] or not sents[b.id]:
+                continue
+            inter = len(sents[a.id] & sents[b.id])
+            if inter:
+                total += inter / len(sents[b.id]) - inter / len(sents[a.id])
+        return total
+
+    def key(a: Article) -> tuple:
+        wire = any(c.where in {"dateline", "byline", "text"} for c in a.credits)
+        # the wire's own copy: the outlet is the agency its dateline credits
+        own_wire = bool(a.source) and any(
+            c.agency.lower() == (a.source or "").lower() for c in a.credits
+        )
+        # an aggregator's trailer marks a republication
+        republished = any(r.reason == "trailer" for r in a.removed)
+        return (strength[a.id] == 0, not own_wire, -round(containment(a), 2), -strength[a.id],
+                republished,
+                not wire, a.dateline is None, not a.credits, a.id)
+
+    return min(cands, key=key)
+
+
+def _order_key(a: Article) -> tuple:
+    tod = _time_of_day(a)
+    return (_day(a), _DATE_TRUST.get(a.published_from or "", 4),
+            tod.isoformat() if tod else "99", a.id)
 
 
 def headline_for(articles: list[Article], original: Article) -> str | None:
@@ -76,33 +137,38 @@ def headline_for(articles: list[Article], original: Article) -> str | None:
 
 
 def provenance(
-    articles: list[Article], fps: dict[str, Fingerprint], t: LinkThresholds = DEFAULT_THRESHOLDS
+    articles: list[Article], fps: dict[str, Fingerprint],
+    sentences: dict[str, np.ndarray] | None = None, t: LinkThresholds = DEFAULT_THRESHOLDS,
 ) -> tuple[list[Membership], list[Link], str | None]:
     """Roles, derivation edges and a headline for one story's members."""
     if not articles:
         return [], [], None
-    ordered = sorted(articles, key=priority)
+    links = story_links(articles, fps, sentences, t)
+    original = choose_original(articles, links)
+    rest = sorted((a for a in articles if a.id != original.id), key=_order_key)
+    ordered = [original, *rest]
     rank = {a.id: i for i, a in enumerate(ordered)}
-    links = story_links(ordered, fps, t)
     by_article: dict[str, list[Link]] = {}
     for ln in links:
         by_article.setdefault(ln.a, []).append(ln)
         by_article.setdefault(ln.b, []).append(ln)
-    original = ordered[0]
     members = [Membership(original.id, "original", None, _evidence(original, None))]
     directed: dict[tuple[str, str], Link] = {}
-    for a in ordered[1:]:
-        best: tuple[float, Link, str] | None = None
+    for a in rest:
+        options: list[tuple[float, Link, str]] = []
         for ln in by_article.get(a.id, []):
             other = ln.b if ln.a == a.id else ln.a
             if rank[other] > rank[a.id] or ln.kind not in _KIND_STRENGTH:
                 continue
-            strength = _KIND_STRENGTH[ln.kind] + ln.score
-            if best is None or strength > best[0]:
-                best = (strength, ln, other)
-        if best is None:
+            options.append((_KIND_STRENGTH[ln.kind] + ln.score, ln, other))
+        if not options:
             members.append(Membership(a.id, "independent", None, _evidence(a, None)))
             continue
+        options.sort(key=lambda o: (-o[0], rank[o[2]]))
+        best = options[0]
+        root = next((o for o in options if o[2] == original.id), None)
+        if root is not None and (best[1].kind == "rewrite" or best[0] - root[0] <= ROOT_MARGIN):
+            best = root
         _, ln, parent = best
         role = "rewrite" if ln.kind == "rewrite" else "copy"
         members.append(Membership(a.id, role, parent, _evidence(a, ln)))
@@ -121,3 +187,6 @@ def _evidence(a: Article, ln: Link | None) -> dict:
     if ln is not None:
         ev["link"] = {"kind": ln.kind, "score": ln.score}
     return ev
+
+
+__all__ = ["choose_original", "headline_for", "provenance", "story_links", "datetime"]

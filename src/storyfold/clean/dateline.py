@@ -85,7 +85,7 @@ def find_dateline(text: str, limit: int = 800) -> Dateline | None:
         if len(place.replace(" ", "")) < 3:
             continue
         if has_date or has_wire or (at_start and ":" not in sep and len(place) >= 4):
-            return Dateline(place=place.title() if place.isupper() else place,
+            return Dateline(place=place,
                             date_text=m.group("date"),
                             wire=wire_name(m.group("wire")) if has_wire else None,
                             start=m.start(), end=m.end())

@@ -63,7 +63,9 @@ def sniff_kind(text: str, suffix: str) -> str:
     return "text"
 
 
-def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | IngestError]:
+def read_path(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[RawDocument | IngestError]:
     """Read one file into zero or more documents (JSON Lines files hold many)."""
     name = str(path)
     try:

@@ -40,6 +40,8 @@ def record_to_document(path: str, rec: Any, where: str) -> RawDocument:
         doc = read_html(f"{path}:{where}", rec["html"], record=rid)
         merged = {**doc.meta, **{k: v for k, v in meta.items() if v}}
         return RawDocument(path=path, kind="html", body=doc.body, meta=merged, record=rid)
+    if text is None and isinstance(rec.get("title"), str) and rec["title"].strip():
+        text = rec["title"]  # headline-only items (feeds, wires) are still news
     if text is None:
         raise IngestError(f"{path}:{where}", "JSON record has no text (expected a 'text' field)")
     return RawDocument(

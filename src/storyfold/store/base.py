@@ -52,7 +52,9 @@ class Store(ABC):
     def known_ids(self, ids: Iterable[str]) -> set[str]: ...
 
     @abstractmethod
-    def add_article(self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]) -> None: ...
+    def add_article(
+        self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]
+    ) -> None: ...
 
     @abstractmethod
     def articles(self, ids: Iterable[str]) -> dict[str, Article]: ...
@@ -68,6 +70,12 @@ class Store(ABC):
 
     @abstractmethod
     def article_count(self) -> int: ...
+
+    @abstractmethod
+    def sentence_vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]: ...
+
+    @abstractmethod
+    def save_sentence_vectors(self, article_id: str, vectors: np.ndarray) -> None: ...
 
     # corpus statistics for idf
     @abstractmethod

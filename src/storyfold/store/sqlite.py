@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS lsh (
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     PRIMARY KEY (band, key, article_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    vectors BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY,
@@ -146,7 +151,8 @@ class SQLiteStore(Store):
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
             found.update(
-                r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+                r[0]
+                for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
             )
         return found
 
@@ -243,6 +249,27 @@ class SQLiteStore(Store):
     def article_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
+    def sentence_vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        ids = list(ids)
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for aid, n, blob in self.db.execute(
+                "SELECT article_id, n, vectors FROM sentence_vectors"
+                f" WHERE article_id IN ({marks})",
+                chunk,
+            ):
+                arr = np.frombuffer(blob, dtype=np.float16)
+                out[aid] = arr.reshape(n, -1).copy() if n else np.zeros((0, 384), np.float16)
+        return out
+
+    def save_sentence_vectors(self, article_id: str, vectors: np.ndarray) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO sentence_vectors(article_id, n, vectors) VALUES (?,?,?)",
+            (article_id, int(len(vectors)), vectors.astype(np.float16).tobytes()),
+        )
+
     # ---- idf statistics ---------------------------------------------------------------------
     def document_frequencies(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT term, df FROM term_df"))
@@ -272,7 +299,8 @@ class SQLiteStore(Store):
     def save_story_state(self, state: StoryState) -> None:
         self.db.execute(
             "INSERT INTO stories(id, first_seen, last_seen, size, centroid, terms, updated_at)"
-            " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET first_seen = excluded.first_seen,"
+            " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+            " first_seen = excluded.first_seen,"
             " last_seen = excluded.last_seen, size = excluded.size, centroid = excluded.centroid,"
             " terms = excluded.terms, updated_at = excluded.updated_at",
             (

@@ -1,0 +1,104 @@
+"""Readers: every kind of input becomes a document, or one clear error naming the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from storyfold.errors import IngestError
+from storyfold.ingest import iter_documents
+from storyfold.ingest.files import sniff_kind
+
+BODY = (
+    "KESTREL BAY, Jun 4 (Harbor Wire) — The town council of Kestrel Bay voted on Tuesday to "
+    "close the old ferry pier after engineers found cracks in its pilings, officials said."
+)
+
+
+def _docs(*paths: Path):
+    return list(iter_documents([str(p) for p in paths]))
+
+
+def test_seed_style_text_reads_its_leading_date_token(tmp_path: Path) -> None:
+    f = tmp_path / "a.txt"
+    f.write_text(f" date 2024-06-04 {BODY}", encoding="utf-8")
+    (doc,) = _docs(f)
+    assert doc.kind == "text"
+    assert doc.meta["date"] == "2024-06-04"
+    assert doc.body.startswith("KESTREL BAY")
+
+
+def test_front_matter_gives_title_source_url_and_keeps_unknown_fields(tmp_path: Path) -> None:
+    f = tmp_path / "b.txt"
+    f.write_text("---\ntitle: Pier closes\nsource: Bay Times\nurl: https://bay.example/p\n"
+                 "date: 2024-06-05\ndesk: metro\n---\n" + BODY, encoding="utf-8")
+    (doc,) = _docs(f)
+    assert doc.meta["title"] == "Pier closes"
+    assert doc.meta["source"] == "Bay Times"
+    assert doc.meta["extra"] == {"desk": "metro"}
+    assert doc.body.startswith("KESTREL BAY")
+
+
+def test_html_is_extracted_by_content_even_without_an_html_extension(tmp_path: Path) -> None:
+    page = (
+        "<!doctype html><html><head><title>Pier closes | Bay Times</title>"
+        '<meta property="og:site_name" content="Bay Times">'
+        '<meta property="article:published_time" content="2024-06-05T08:00:00Z"></head>'
+        "<body><nav><a href='/'>Home</a> <a href='/sport'>Sport</a></nav><article>"
+        f"<h1>Pier closes</h1><p>{BODY}</p><p>Repairs would cost more than a new pier, the "
+        "council's engineer told the meeting on Tuesday evening.</p></article>"
+        "<footer>Copyright Bay Times. Subscribe to our newsletter.</footer></body></html>"
+    )
+    f = tmp_path / "page.dat"
+    f.write_text(page, encoding="utf-8")
+    (doc,) = _docs(f)
+    assert doc.kind == "html"
+    assert doc.meta["source"] == "Bay Times"
+    assert doc.meta["date"].startswith("2024-06-05")
+    assert "KESTREL BAY" in doc.body and "Home" not in doc.body
+
+
+def test_json_lines_keep_extra_fields_and_report_bad_lines(tmp_path: Path) -> None:
+    f = tmp_path / "feed.jsonl"
+    good = {"id": "r1", "title": "Pier", "text": BODY, "date": "2024-06-04", "section": "metro"}
+    f.write_text(json.dumps(good) + "\n{not json\n" + json.dumps({"title": "headline only"})
+                 + "\n" + json.dumps({"url": "https://x.example"}) + "\n")
+    docs = _docs(f)
+    ok = [d for d in docs if not isinstance(d, IngestError)]
+    bad = [d for d in docs if isinstance(d, IngestError)]
+    assert len(ok) == 2 and ok[0].meta["extra"] == {"section": "metro"} and ok[0].record == "r1"
+    assert ok[1].body == "headline only"
+    assert [e.path for e in bad] == [f"{f}:2", f"{f}:line 4"]
+    assert "invalid JSON" in bad[0].reason and "no text" in bad[1].reason
+
+
+def test_bad_files_become_one_error_each_and_the_batch_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(BODY, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (tmp_path / "nul.bin").write_bytes(b"abc\x00\x01\x02" * 100)
+    (tmp_path / "huge.txt").write_bytes(b"word " * (11 * 1024 * 1024 // 5))
+    (tmp_path / "latin1.txt").write_bytes(("Le café de la gare a rouvert, a déclaré le maire. "
+                                           * 5).encode("latin-1"))
+    docs = _docs(tmp_path)
+    errors = {Path(d.path).name: d.reason for d in docs if isinstance(d, IngestError)}
+    good = {Path(d.path).name: d for d in docs if not isinstance(d, IngestError)}
+    assert set(errors) == {"empty.txt", "image.txt", "nul.bin", "huge.txt"}
+    assert "empty" in errors["empty.txt"]
+    assert "PNG" in errors["image.txt"]
+    assert "binary" in errors["nul.bin"]
+    assert "too large" in errors["huge.txt"]
+    assert "café" in good["latin1.txt"].body
+    assert "good.txt" in good
+
+
+def test_missing_path_is_reported_not_raised(tmp_path: Path) -> None:
+    (err,) = _docs(tmp_path / "nope")
+    assert isinstance(err, IngestError) and "no such file" in err.reason
+
+
+def test_sniffing_prefers_content_to_extension() -> None:
+    assert sniff_kind('{"title": "x", "text": "y"}\n{"title": "z"}', ".txt") == "jsonl"
+    assert sniff_kind("<html><body><p>x</p></body></html>", ".txt") == "html"
+    assert sniff_kind("<rss version='2.0'><channel></channel></rss>", ".xml") == "feed"
+    assert sniff_kind("Just words <b>with</b> a tag.", ".txt") == "text"

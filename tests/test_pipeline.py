@@ -1,0 +1,122 @@
+"""The pipeline: incremental, idempotent, time-aware, and safe with bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from storyfold.cli import app
+from storyfold.ingest import iter_documents
+
+QUAKE = (
+    "MIRAVAL, Feb 3 (Harbor Wire) — A magnitude 6.1 earthquake struck the coastal town of "
+    "Miraval early on Monday, collapsing two apartment blocks and killing at least 14 people, "
+    "the regional governor Ilse Brandt said. Rescue teams with dogs searched the rubble through "
+    "the night. “We are still hearing voices under the concrete,” Brandt told reporters at the "
+    "scene. The quake was centred 12 km offshore at a depth of 10 km, the national seismology "
+    "institute said, and was followed by more than 30 aftershocks."
+)
+QUAKE_REWRITE = (
+    "At least fourteen people died when a 6.1-magnitude tremor hit Miraval on Monday morning and "
+    "brought down two residential buildings, according to governor Ilse Brandt. Search crews and "
+    "sniffer dogs combed the debris overnight. Brandt said rescuers could still hear people "
+    "trapped beneath the slabs. Seismologists placed the epicentre about 12 kilometres off the "
+    "coast, 10 km deep; dozens of aftershocks followed."
+)
+ELECTION = (
+    "TORVIK, Feb 3 — Voters in the city of Torvik elected the independent candidate Jonas Lind "
+    "as mayor on Sunday with 54 percent of the vote, ending two decades of rule by the Harbour "
+    "Party. Turnout was 61 percent. Lind promised to freeze bus fares and build 3,000 homes. "
+    "“This city wanted a change and it voted for one,” Lind told supporters in the town square."
+)
+
+
+def _write(folder: Path, name: str, body: str, date: str, source: str) -> Path:
+    p = folder / name
+    p.write_text(f"---\nsource: {source}\ndate: {date}\n---\n{body}\n", encoding="utf-8")
+    return p
+
+
+def test_rewrite_joins_the_original_and_unrelated_news_stays_apart(pipeline, tmp_path) -> None:
+    _write(tmp_path, "a.txt", QUAKE, "2025-02-03", "Harbor Wire")
+    _write(tmp_path, "b.txt", QUAKE_REWRITE, "2025-02-04", "Daily Meridian")
+    _write(tmp_path, "c.txt", ELECTION, "2025-02-03", "Civic Post")
+    report = pipeline.add(iter_documents([str(tmp_path)]))
+    a = report.assignments
+    ids = {Path(x.path).name: x.id for x in pipeline.store.articles(a).values()}
+    assert a[ids["a.txt"]] == a[ids["b.txt"]] != a[ids["c.txt"]]
+    story = pipeline.store.story(a[ids["a.txt"]])
+    roles = {m.article_id: (m.role, m.derived_from) for m in story.members}
+    assert roles[ids["a.txt"]] == ("original", None)
+    assert roles[ids["b.txt"]] == ("rewrite", ids["a.txt"])
+
+
+def test_rerunning_the_same_files_changes_nothing(pipeline, tmp_path) -> None:
+    _write(tmp_path, "a.txt", QUAKE, "2025-02-03", "Harbor Wire")
+    _write(tmp_path, "c.txt", ELECTION, "2025-02-03", "Civic Post")
+    first = pipeline.add(iter_documents([str(tmp_path)]))
+    before = pipeline.store.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    second = pipeline.add(iter_documents([str(tmp_path)]))
+    after = pipeline.store.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert first.added == 2 and second.added == 0 and second.already_stored == 2
+    assert before == after == 2
+
+
+def test_a_later_article_joins_the_existing_story_without_recomputing_it(
+    pipeline, tmp_path
+) -> None:
+    first = tmp_path / "day1"
+    later = tmp_path / "day2"
+    first.mkdir()
+    later.mkdir()
+    _write(first, "a.txt", QUAKE, "2025-02-03", "Harbor Wire")
+    r1 = pipeline.add(iter_documents([str(first)]))
+    (sid,) = r1.touched
+    _write(later, "copy.txt", QUAKE + "\nAdvertisement", "2025-02-03", "Valley Courier")
+    r2 = pipeline.add(iter_documents([str(later)]))
+    assert r2.touched == {sid} and r2.new_stories == 0
+    roles = {m.role for m in pipeline.store.story(sid).members}
+    assert roles == {"original", "copy"}
+
+
+def test_the_same_words_a_year_apart_are_another_story(pipeline, tmp_path) -> None:
+    _write(tmp_path, "a.txt", QUAKE, "2024-02-03", "Harbor Wire")
+    _write(tmp_path, "b.txt", QUAKE, "2025-02-03", "Valley Courier")
+    report = pipeline.add(iter_documents([str(tmp_path)]))
+    assert len(set(report.assignments.values())) == 2
+
+
+def test_cli_run_reports_each_bad_file_in_one_line_and_stores_the_good_ones(
+    tmp_path: Path, db_url: str, embedder
+) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    _write(corpus, "good1.txt", QUAKE, "2025-02-03", "Harbor Wire")
+    (corpus / "good2.html").write_text(
+        f"<html><head><title>Torvik vote</title></head><body><article><p>{ELECTION}</p>"
+        "</article></body></html>", encoding="utf-8")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.dat").write_bytes(bytes(range(256)) * 64)
+    (corpus / "latin1.txt").write_bytes(QUAKE_REWRITE.replace("—", "-").replace("“", '"')
+                                        .replace("”", '"').encode("latin-1") + " café".encode(
+                                            "latin-1"))
+    big = corpus / "big.txt"
+    with big.open("wb") as fh:
+        for _ in range(50):
+            fh.write(b"lorem ipsum dolor sit amet " * 40000)
+    (corpus / "broken.html").write_text("<html><body><div><p>unclosed <b>tags &&& <<<</p",
+                                        encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["run", str(corpus), "--db", db_url, "--json", "-q"])
+    assert result.exit_code == 0, result.output
+    lines = [ln for ln in result.stderr.splitlines() if ln.startswith("skipped")]
+    named = {ln.split(":")[0].split("/")[-1] for ln in lines}
+    assert named == {"empty.txt", "binary.dat", "big.txt", "broken.html"}, lines
+    payload = json.loads(result.stdout)
+    stored = {Path(a["path"]).name for s in payload["stories"] for a in s["articles"]}
+    assert stored == {"good1.txt", "good2.html", "latin1.txt"}
+    again = runner.invoke(app, ["run", str(corpus), "--db", db_url, "-q"])
+    assert again.exit_code == 0
+    assert "added 0 article(s), 3 already stored" in again.stderr
