@@ -165,7 +165,7 @@ D: {Emergency|Rescue} crews {carried out|made} <n2> rescues, {mostly|many} of pe
 D: <agency> {issued|kept} a red warning for <region> {until|through} <weekday2> {morning|evening}.
 B: <storm> is one of <n1> named storms so far in a season that {forecasters|meteorologists} had {predicted|warned} would be {unusually|particularly} active.
 B: Insurers {estimate|expect} {damage|losses} could {exceed|top} <money2>.
-R: the director of <agency>|the mayor of <city>|a meteorologist at <agency>
+R: the director of <agency>|a resident of <city>|a meteorologist at <agency>
 Q: {Please|We urge people to} stay at home and {avoid|do not attempt} any {unnecessary|non-essential} travel
 Q: The water rose so {quickly|fast} that we had {no time|only minutes} to move the car
 Q: We {have not seen|haven't seen} rainfall like this in <region> for {decades|a generation}
@@ -273,7 +273,7 @@ SYNONYMS: dict[str, list[str]] = {
     k: v.split("|") for k, v in (e.split(":") for e in """
 said:stated|told reporters|noted; says:states|notes; struck:hit|rocked; killed:left dead
 residents:locals|inhabitants; officials:authorities; people:individuals|persons
-about:around|approximately; roughly:about|some; more:further; large:big|sizeable
+about:around; roughly:about|some; more:further; large:big|sizeable
 largest:biggest; big:large|major; new:fresh|latest; after:following; before:ahead of
 announced:revealed|unveiled; rose:climbed|increased; fell:dropped|declined
 jumped:surged|soared; cut:reduced|slashed; expected:anticipated|forecast
@@ -286,6 +286,15 @@ also:additionally|as well; quickly:rapidly|swiftly; closely:carefully; major:sig
 announcement:statement; meeting:session; talks:negotiations; damaged:hit|affected
 """.strip().replace("\n", "; ").split("; "))
 }
+# Phrase-level paraphrases used by rewrites (regex -> alternatives), on top of SYNONYMS.
+PHRASES = [(re.compile(rf"\b{k}\b"), v.split("|")) for k, v in (e.split(":") for e in """
+at least:no fewer than|a minimum of; more than:over|upwards of; according to:citing|as reported by
+officials said:authorities said|officials told reporters; the company said:according to the company
+would be:will be; in the hours after:in the hours following; as far away as:as far as
+in early trading:in morning trade; were killed:died|lost their lives; on the table:being offered
+expected to:set to|likely to; for the first time:for the first time ever; later in the week:this week
+percent:per cent|%; million:mln|m; billion:bn; said it had:said it; did not:didn't; has been:was
+""".strip().replace("\n", "; ").split("; "))]
 KEEP_CAPS = {"Storm", "Minister", "Judge", "Captain", "Veteran", "Opposition", "Critics", "Organisers"}
 TRAILERS = [
     "SIMILAR NEWS:\n{rel1}\n{rel2}\nSource: {wire} | Read more ⮕",
@@ -296,6 +305,8 @@ TRAILERS = [
     "Share this article: Facebook | X | Email | Print",
     "Tags: {tag}, {city}, news",
 ]
+INDIRECT = {"we": "they", "We": "They", "our": "their", "Our": "Their", "us": "them"}
+_INDIRECT = re.compile(r"\b(?:we|We|our|Our|us)\b")
 _CHOICE = re.compile(r"\{([^{}]*)\}")
 _SLOT = re.compile(r"<(\w+)>")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -440,6 +451,14 @@ class CorpusGenerator:
             return alt[0].upper() + alt[1:] if w[0].isupper() else alt
         return _WORD.sub(sub, text)
 
+    def paraphrase(self, text: str, rate: float) -> str:
+        """Phrase paraphrases, then synonyms: what a rewriting editor changes first."""
+        r = self.rng
+        for pattern, alts in PHRASES:
+            if pattern.search(text):
+                text = pattern.sub(lambda m, alts=alts: r.choice(alts) if r.random() < rate else m.group(0), text)
+        return self.synonymise(text, rate)
+
     # ---- stories and articles -----------------------------------------------------------
     def new_story(self, label: str) -> Story:
         r = self.rng
@@ -466,13 +485,15 @@ class CorpusGenerator:
         lede = [self.expand(r.choice(sec["L"]), f), self.expand(first, f)]
         pool = [t for t in sec["D"] + sec["B"] + GENERIC if t != first]
         r.shuffle(pool)
-        quotes = r.sample(sec["Q"], len(sec["Q"]))
+        # quote i belongs to speaker i: the templates pair them (the lawyer defends the client)
+        quotes = r.sample(list(enumerate(sec["Q"])), len(sec["Q"]))
         body: list[list[Sentence]] = [lede]
         words, mentioned = sum(len(s.split()) for s in lede), set()
         while words < target and (pool or quotes):
             if quotes and (not pool or r.random() < 0.3):
-                name, role = r.choice(story.speakers)
-                q = Quote(name, role, self.expand(quotes.pop(), f), 1 if r.random() < 0.3 else 0)
+                i, template = quotes.pop()
+                name, role = story.speakers[i % len(story.speakers)]
+                q = Quote(name, role, self.expand(template, f), 1 if r.random() < 0.3 else 0)
                 if name in mentioned:
                     q.role = ""
                 mentioned.add(name)
@@ -546,29 +567,31 @@ class CorpusGenerator:
     def _rewrite(self, a: Article) -> None:
         """Synonyms, reordered and merged sentences, re-attributed quotes, new title."""
         r = self.rng
+        rate = r.uniform(0.4, 0.9)  # how heavy-handed this editor is
         sents = [s for p in a.body[1:] for s in p]
         r.shuffle(sents)
         out: list[Sentence] = []
         for s in sents:
             if isinstance(s, Quote):
-                s = Quote(s.speaker, s.role, self.synonymise(s.text, 0.5), r.choice([0, 1, 2, 2]))
+                s = Quote(s.speaker, s.role, self.paraphrase(s.text, rate), r.choice([0, 1, 2, 2]))
             elif out and isinstance(out[-1], str) and r.random() < 0.25:
                 first = s.split(" ", 1)[0]  # lower-case it unless it starts a name
                 proper = first in KEEP_CAPS or any(first in v.split() for v in a.story.facts.values())
                 s2 = s if proper else s[0].lower() + s[1:]
-                out[-1] = out[-1].rstrip(".") + ", and " + self.synonymise(s2, 0.4)
+                out[-1] = out[-1].rstrip(".") + ", and " + self.paraphrase(s2, rate)
                 continue
             else:
-                s = self.synonymise(s, 0.4)
+                s = self.paraphrase(s, rate)
             out.append(s)
-        if r.random() < 0.3 and out:
-            out.pop(r.randrange(len(out)))
+        for _ in range(r.choice([0, 0, 1, 2])):  # editors cut, too
+            if out:
+                out.pop(r.randrange(len(out)))
         roles, seen = dict(a.story.speakers), set()
         for i, s in enumerate(out):  # after reordering, introduce each speaker at first mention
             if isinstance(s, Quote):
                 out[i] = Quote(s.speaker, "" if s.speaker in seen else roles[s.speaker], s.text, s.style)
                 seen.add(s.speaker)
-        lede = [self.synonymise(s, 0.4) if isinstance(s, str) else s for s in a.body[0]]
+        lede = [self.paraphrase(s, rate) if isinstance(s, str) else s for s in a.body[0]]
         body = [lede]
         while out:
             k = r.randint(1, 3)
@@ -595,7 +618,8 @@ class CorpusGenerator:
             return f"“{s.text},” said {s.speaker}{', ' + s.role if s.role else ''}."
         if s.style == 1:
             return f"{who} said: “{s.text}.”"
-        return f"{who} {'said' if s.role else 'added'} that {s.text[0].lower() + s.text[1:]}."
+        text = _INDIRECT.sub(lambda m: INDIRECT[m.group(0)], s.text[0].lower() + s.text[1:])
+        return f"{who} {'said' if s.role else 'added'} that {text}."
 
     def record(self, a: Article) -> dict[str, str | None]:
         paras = [" ".join(self.render_sentence(s) for s in p) for p in a.body]
