@@ -15,8 +15,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
+from storyfold.cluster import DEFAULT_PARAMS
 from storyfold.evaluate import cluster_scores
 from storyfold.fingerprint import Embedder
 from storyfold.ingest import iter_documents
@@ -31,6 +33,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--threshold", type=float, default=None, help="override story threshold")
+    ap.add_argument("--no-analyze", action="store_true", help="clustering only (no roles)")
     args = ap.parse_args()
     data = HERE / "out" / f"gen{args.n // 1000}k.jsonl"
     if not data.exists():
@@ -47,7 +51,9 @@ def main() -> int:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/bench.db")
-        pipe = Pipeline(store)
+        params = DEFAULT_PARAMS if args.threshold is None else replace(
+            DEFAULT_PARAMS, threshold=args.threshold)
+        pipe = Pipeline(store, params=params, analyze=not args.no_analyze)
         t0 = time.perf_counter()
         report = pipe.add(iter_documents([str(data)]))
         secs = time.perf_counter() - t0

@@ -23,7 +23,7 @@ from storyfold.store.base import StoryState
 class ClusterParams:
     """Defaults are the ones measured in bench/ (see README for the figures)."""
 
-    threshold: float = 0.30
+    threshold: float = 0.45
     emb_weight: float = 0.55
     max_gap_days: float = 10.0  # beyond this from a story's span, never join
     grace_days: float = 2.0  # within this of a story's span, no penalty at all

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from storyfold.cluster import DEFAULT_PARAMS, ClusterParams
 from storyfold.evaluate import cluster_scores
 from storyfold.fingerprint import Embedder
 from storyfold.ingest import iter_documents
@@ -32,7 +33,8 @@ class EvalResult:
 
 
 def eval_stories(path: Path, store: Store, embedder: Embedder | None = None,
-                 on_progress=None) -> EvalResult:  # noqa: ANN001
+                 on_progress=None, params: ClusterParams = DEFAULT_PARAMS  # noqa: ANN001
+                 ) -> EvalResult:
     """Cluster the file's articles online, in file order, and score against `cluster`."""
     gold: dict[str, str] = {}
     with path.open(encoding="utf-8") as fh:
@@ -40,7 +42,7 @@ def eval_stories(path: Path, store: Store, embedder: Embedder | None = None,
             if line.strip():
                 rec = json.loads(line)
                 gold[str(rec.get("id") or f"line {n}")] = str(rec.get("cluster"))
-    pipe = Pipeline(store, embedder=embedder or Embedder(), analyze=False,
+    pipe = Pipeline(store, params=params, embedder=embedder or Embedder(), analyze=False,
                     on_progress=on_progress)
     t0 = time.perf_counter()
     report = pipe.add(iter_documents([str(path)]))

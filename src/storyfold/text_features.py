@@ -20,6 +20,7 @@ STOPWORDS = frozenset(
 )
 _TOKEN = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z\-]{2,}\b")
+NAME_WEIGHT = 0.5  # extra weight of a capitalised occurrence (names, places)
 
 
 def tokens(text: str) -> list[str]:
@@ -49,7 +50,7 @@ def salient_terms(title: str | None, text: str, limit: int = 200) -> dict[str, f
     for name in _CAPITALISED.findall(text):
         low = name.lower()
         if low not in STOPWORDS:
-            counts[low] += 0.5
+            counts[low] += NAME_WEIGHT
     if title:
         for w in tokens(title):
             if len(w) > 2 and w not in STOPWORDS:
