@@ -75,6 +75,7 @@ class Fingerprint:
     minhash: np.ndarray  # uint64 signature over word shingles
     embedding: np.ndarray  # float32, L2-normalised sentence embedding
     terms: dict[str, float]  # salient terms (title-weighted term frequencies)
+    names: dict[str, float] = field(default_factory=dict)  # proper names and figures
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import numpy as np
 
 from storyfold.analyze.provenance import MAX_PAIRWISE, provenance
 from storyfold.clean import clean
-from storyfold.cluster import DEFAULT_PARAMS, ClusterParams, StoryIndex, time_gap
+from storyfold.cluster import DEFAULT_PARAMS, ClusterParams, StoryIndex, state_of, time_gap
+from storyfold.consolidate import MAX_MEMBERS, split_groups
 from storyfold.errors import IngestError
 from storyfold.fingerprint import (
     Embedder,
@@ -101,9 +102,45 @@ class Pipeline:
                 pending = []
         if pending:
             self._process(pending, report)
+        self.consolidate(report)
         if self.analyze:
             self.reanalyze(report.touched)
         return report
+
+    def consolidate(self, report: RunReport) -> None:
+        """Split the stories this batch grew that turn out to hold more than one event."""
+        index = self.index()
+        for sid in sorted(report.touched):
+            ids = self.store.story_member_ids(sid)
+            if not self.params.split_min_size <= len(ids) <= MAX_MEMBERS:
+                continue
+            fps = self.store.fingerprints(ids)
+            groups = split_groups([fps[i] for i in ids], index.idf, self.params)
+            if len(groups) == 1:
+                continue
+            arts = self.store.articles(ids)
+            # The group holding the article that started the story keeps its id (else the
+            # group of the earliest arrival does); the others become new stories.
+            keeper = next((k for k, g in enumerate(groups) if sid[1:] in {ids[i] for i in g}), 0)
+            with self.store.transaction():
+                for k, group in enumerate(groups):
+                    members = [ids[i] for i in group]
+                    gid = sid
+                    if k != keeper:
+                        gid = "s" + members[0]
+                        while index.has(gid):
+                            gid += "x"
+                    state = state_of(gid, [fps[m] for m in members],
+                                     [arts[m].published for m in members])
+                    index.put(state)
+                    self.store.save_story_state(state)
+                    self.store.move_members(members, gid)
+                    if gid != sid:
+                        report.new_stories += 1
+                    report.touched.add(gid)
+                    for m in members:
+                        report.assignments[m] = gid
+            log.info("split story %s into %d", sid, len(groups))
 
     def reanalyze(self, story_ids: Iterable[str]) -> None:
         """Recompute roles and links of the given stories only."""

@@ -23,6 +23,7 @@ class StoryState:
     terms: dict[str, float]
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    names: dict[str, float] = field(default_factory=dict)  # summed member names
 
 
 @dataclass
@@ -96,6 +97,10 @@ class Store(ABC):
 
     @abstractmethod
     def story_of(self, article_ids: Iterable[str]) -> dict[str, str]: ...
+
+    @abstractmethod
+    def move_members(self, article_ids: list[str], story_id: str) -> None:
+        """Reassign articles to a story (a split), keeping their scores."""
 
     @abstractmethod
     def story_member_ids(self, story_id: str) -> list[str]: ...

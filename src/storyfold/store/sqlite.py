@@ -17,7 +17,7 @@ from storyfold.errors import NotFound, StoreError
 from storyfold.model import Article, Credit, Fingerprint, Link, Membership, Removed
 from storyfold.store.base import Store, StoryRecord, StoryState
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: names on fingerprints and stories
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     content_hash TEXT NOT NULL,
     minhash BLOB NOT NULL,
     embedding BLOB NOT NULL,
-    terms TEXT NOT NULL
+    terms TEXT NOT NULL,
+    names TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS fingerprints_hash ON fingerprints(content_hash);
 CREATE TABLE IF NOT EXISTS lsh (
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS stories (
     size INTEGER NOT NULL,
     centroid BLOB NOT NULL,
     terms TEXT NOT NULL,
+    names TEXT NOT NULL DEFAULT '{}',
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stories_last_seen ON stories(last_seen);
@@ -121,6 +123,27 @@ class SQLiteStore(Store):
                 f"store {self.path!r} has schema version {row[0]}, newer than this storyfold "
                 f"({SCHEMA_VERSION}); upgrade storyfold"
             )
+        elif int(row[0]) < SCHEMA_VERSION:
+            self._upgrade(int(row[0]))
+
+    def _upgrade(self, version: int) -> None:
+        """Bring an older store up to date in place, in one transaction."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if version < 2:
+                for table in ("fingerprints", "stories"):
+                    cols = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+                    if "names" not in cols:
+                        self.db.execute(
+                            f"ALTER TABLE {table} ADD COLUMN names TEXT NOT NULL DEFAULT '{{}}'"
+                        )
+            self.db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+            )
+            self.db.execute("COMMIT")
+        except sqlite3.DatabaseError:
+            self.db.execute("ROLLBACK")
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -173,11 +196,12 @@ class SQLiteStore(Store):
             ),
         )
         self.db.execute(
-            "INSERT INTO fingerprints(article_id, content_hash, minhash, embedding, terms)"
-            " VALUES (?,?,?,?,?)",
+            "INSERT INTO fingerprints(article_id, content_hash, minhash, embedding, terms, names)"
+            " VALUES (?,?,?,?,?,?)",
             (
                 fp.article_id, fp.content_hash, fp.minhash.astype(np.uint32).tobytes(),
                 fp.embedding.astype(np.float32).tobytes(), json.dumps(fp.terms),
+                json.dumps(fp.names),
             ),
         )
         self.db.executemany(
@@ -217,15 +241,16 @@ class SQLiteStore(Store):
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for aid, h, mh, emb, terms in self.db.execute(
-                "SELECT article_id, content_hash, minhash, embedding, terms FROM fingerprints"
+            for aid, h, mh, emb, terms, names in self.db.execute(
+                "SELECT article_id, content_hash, minhash, embedding, terms, names"
+                " FROM fingerprints"
                 f" WHERE article_id IN ({marks})", chunk,
             ):
                 out[aid] = Fingerprint(
                     article_id=aid, content_hash=h,
                     minhash=np.frombuffer(mh, dtype=np.uint32).copy(),
                     embedding=np.frombuffer(emb, dtype=np.float32).copy(),
-                    terms=json.loads(terms),
+                    terms=json.loads(terms), names=json.loads(names),
                 )
         return out
 
@@ -283,7 +308,7 @@ class SQLiteStore(Store):
 
     # ---- stories ------------------------------------------------------------------------------
     def story_states(self, since: datetime | None = None) -> list[StoryState]:
-        sql = "SELECT id, centroid, size, terms, first_seen, last_seen FROM stories"
+        sql = "SELECT id, centroid, size, terms, first_seen, last_seen, names FROM stories"
         params: tuple = ()
         if since is not None:
             sql += " WHERE last_seen IS NULL OR last_seen >= ?"
@@ -292,21 +317,22 @@ class SQLiteStore(Store):
             StoryState(
                 id=sid, centroid=np.frombuffer(c, dtype=np.float32).copy(), size=size,
                 terms=json.loads(terms), first_seen=_dt(first), last_seen=_dt(last),
+                names=json.loads(names),
             )
-            for sid, c, size, terms, first, last in self.db.execute(sql, params)
+            for sid, c, size, terms, first, last, names in self.db.execute(sql, params)
         ]
 
     def save_story_state(self, state: StoryState) -> None:
         self.db.execute(
-            "INSERT INTO stories(id, first_seen, last_seen, size, centroid, terms, updated_at)"
-            " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
+            "INSERT INTO stories(id, first_seen, last_seen, size, centroid, terms, names,"
+            " updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET"
             " first_seen = excluded.first_seen,"
             " last_seen = excluded.last_seen, size = excluded.size, centroid = excluded.centroid,"
-            " terms = excluded.terms, updated_at = excluded.updated_at",
+            " terms = excluded.terms, names = excluded.names, updated_at = excluded.updated_at",
             (
                 state.id, _ts(state.first_seen), _ts(state.last_seen), state.size,
                 state.centroid.astype(np.float32).tobytes(), json.dumps(state.terms),
-                datetime.now(UTC).isoformat(),
+                json.dumps(state.names), datetime.now(UTC).isoformat(),
             ),
         )
 
@@ -328,6 +354,12 @@ class SQLiteStore(Store):
                 f"SELECT article_id, story_id FROM memberships WHERE article_id IN ({marks})", chunk
             ))
         return out
+
+    def move_members(self, article_ids: list[str], story_id: str) -> None:
+        self.db.executemany(
+            "UPDATE memberships SET story_id = ? WHERE article_id = ?",
+            [(story_id, aid) for aid in article_ids],
+        )
 
     def story_member_ids(self, story_id: str) -> list[str]:
         return [

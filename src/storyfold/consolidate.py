@@ -1,0 +1,127 @@
+"""The second pass: split a story that turned out to hold two events.
+
+Online assignment decides with what it has seen so far. When the first report of a second
+event of the same kind arrives (another arrest of another player of the same team), the
+closest story is the first event, and it joins it; everything after follows. Looking at a
+story's members together shows what one-at-a-time cannot: two groups that are each
+tight and much less alike across. We bisect by average linkage over article similarity
+and keep the split only when the cross-group similarity is well below the weaker
+group's own cohesion — a ratio, so it means the same on long articles and on snippets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from scipy.cluster.hierarchy import linkage, to_tree
+from scipy.sparse import csr_matrix
+from scipy.spatial.distance import squareform
+
+from storyfold.cluster import DEFAULT_PARAMS, ClusterParams
+from storyfold.model import Fingerprint
+
+MAX_MEMBERS = 1500  # beyond this a story is checked on its most recent members only
+
+
+def _tfidf(bags: Sequence[dict[str, float]], idf: Callable[[str], float]) -> csr_matrix:
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for r, bag in enumerate(bags):
+        for t, tf in bag.items():
+            rows.append(r)
+            cols.append(vocab.setdefault(t, len(vocab)))
+            vals.append((1.0 + math.log(tf) if tf >= 1 else tf) * idf(t))
+    m = csr_matrix((vals, (rows, cols)), shape=(len(bags), max(1, len(vocab))), dtype=np.float64)
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return csr_matrix(m.multiply(1.0 / norms[:, None]))
+
+
+def similarity(fps: Sequence[Fingerprint], idf: Callable[[str], float],
+               params: ClusterParams = DEFAULT_PARAMS) -> np.ndarray:
+    """Article-by-article similarity on the same blend of signals that assignment uses."""
+    emb = np.stack([fp.embedding for fp in fps]).astype(np.float64)
+    words = _tfidf([fp.terms for fp in fps], idf)
+    base = params.emb_weight * (emb @ emb.T) + (1 - params.emb_weight) * (words @ words.T).toarray()
+    has = np.array([len(fp.names) >= params.min_names for fp in fps])
+    if has.sum() < 2:
+        return base
+    nm = _tfidf([fp.names for fp in fps], idf)
+    both = np.outer(has, has)
+    return np.where(both, (1 - params.names_weight) * base
+                    + params.names_weight * (nm @ nm.T).toarray(), base)
+
+
+def _contrast(fps: Sequence[Fingerprint], idf: Callable[[str], float]
+              ) -> Callable[[str], float]:
+    """Rarity within the story times rarity overall.
+
+    What every member shares (the team, the mountain, the kind of event) is why they were
+    put together; it cannot tell two events apart. Words that half the members use and
+    the other half do not can, so inside a story they are what counts.
+    """
+    n = len(fps)
+    df: dict[str, int] = {}
+    for fp in fps:
+        for t in set(fp.terms) | set(fp.names):
+            df[t] = df.get(t, 0) + 1
+    return lambda t: idf(t) * math.log((n + 1) / (df.get(t, 0) + 0.5))
+
+
+def _cohesion(sim: np.ndarray, group: list[int]) -> float:
+    block = sim[np.ix_(group, group)]
+    n = len(group)
+    return float((block.sum() - np.trace(block)) / (n * (n - 1)))
+
+
+def bisect(sim: np.ndarray, params: ClusterParams = DEFAULT_PARAMS) -> list[list[int]] | None:
+    """Two groups of row indices if the members split cleanly in two, else None."""
+    n = len(sim)
+    if n < params.split_min_size:
+        return None
+    dist = np.clip(1.0 - sim, 0.0, None)
+    np.fill_diagonal(dist, 0.0)
+    node = to_tree(linkage(squareform((dist + dist.T) / 2, checks=False), method="average"))
+    # Outliers hang off the top of the tree one by one; step past them to the first
+    # split where both sides are groups, then give each outlier to the closer side.
+    outliers: list[int] = []
+    while node.left is not None:
+        left, right = node.left.pre_order(), node.right.pre_order()
+        if len(left) >= 2 and len(right) >= 2:
+            break
+        small, node = (left, node.right) if len(left) < 2 else (right, node.left)
+        outliers.extend(small)
+    else:
+        return None
+    a, b = left, right
+    if len(outliers) > len(a) + len(b):
+        return None  # mostly scattered members: not two events
+    for o in outliers:
+        (a if sim[o, a].mean() >= sim[o, b].mean() else b).append(o)
+    cross = float(sim[np.ix_(a, b)].mean())
+    if cross < params.split_ratio * min(_cohesion(sim, a), _cohesion(sim, b)):
+        return [a, b]
+    return None
+
+
+def split_groups(fps: Sequence[Fingerprint], idf: Callable[[str], float],
+                 params: ClusterParams = DEFAULT_PARAMS) -> list[list[int]]:
+    """Partition a story's members (indices into `fps`) into the events it holds.
+
+    Bisects recursively; a story that holds one event comes back as one group.
+    """
+    if len(fps) < params.split_min_size:
+        return [list(range(len(fps)))]
+    sim = similarity(fps, _contrast(fps, idf), params)
+    done: list[list[int]] = []
+    todo = [(list(range(len(fps))), 0)]
+    while todo:
+        group, depth = todo.pop()
+        halves = bisect(sim[np.ix_(group, group)], params) if depth < params.split_depth else None
+        if halves is None:
+            done.append(group)
+        else:
+            todo.extend(([group[i] for i in half], depth + 1) for half in halves)
+    return sorted((sorted(g) for g in done), key=lambda g: g[0])

@@ -1,0 +1,89 @@
+"""Names as an event's identity, and the second pass that splits two events apart."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from storyfold.cluster import ClusterParams
+from storyfold.consolidate import split_groups
+from storyfold.model import Fingerprint
+from storyfold.store import open_store
+from storyfold.text_features import names
+
+
+def test_names_are_capitalised_words_seen_mid_sentence_and_figures() -> None:
+    text = (
+        "Rescuers reached Hollin Ridge on Sunday. The slide buried 12 homes, "
+        "said Mayor Petra Valk. Valk asked for calm.\nHeavy rain fell again."
+    )
+    got = names("Slide hits Hollin Ridge", text)
+    assert {"hollin", "ridge", "petra", "valk", "12"} <= set(got)
+    assert got["valk"] == 2.0  # the sentence-initial mention counts once she is known as a name
+    assert "rescuers" not in got and "heavy" not in got  # capitalised only at sentence starts
+    assert "sunday" not in got  # weekdays are shared by every story of the week
+
+
+def test_lower_case_text_has_no_names() -> None:
+    assert names(None, "quake hits coastal town dozens hurt officials say") == {}
+
+
+def _fp(i: int, emb: np.ndarray, terms: dict[str, float], nm: dict[str, float]) -> Fingerprint:
+    return Fingerprint(article_id=f"a{i}", content_hash=str(i), minhash=np.zeros(4, np.uint32),
+                       embedding=emb, terms=terms, names=nm)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
+def test_a_story_holding_two_events_of_one_kind_is_split_by_who_was_involved() -> None:
+    rng = np.random.default_rng(3)
+    topic = rng.normal(size=384)
+    shared = {"arrested": 2.0, "driving": 1.0, "influence": 1.0, "team": 1.0}
+    fps = []
+    for i in range(10):
+        player = "okafor" if i < 5 else "lindqvist"
+        emb = _unit(topic + 0.3 * rng.normal(size=384))
+        fps.append(_fp(i, emb, {**shared, player: 3.0},
+                       {"harbourside": 1.0, "patrol": 1.0, player: 4.0}))
+    groups = split_groups(fps, lambda t: 1.0, ClusterParams())
+    assert groups == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+
+
+def test_one_event_told_many_ways_stays_one_story() -> None:
+    rng = np.random.default_rng(5)
+    topic = rng.normal(size=384)
+    fps = []
+    for i in range(10):
+        emb = _unit(topic + 0.3 * rng.normal(size=384))
+        extra = {f"word{i}": 1.0, f"word{(i + 1) % 10}": 1.0}
+        fps.append(_fp(i, emb, {"slide": 2.0, "rescuers": 1.0, **extra},
+                       {"hollin": 2.0, "valk": 1.0}))
+    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
+
+
+def test_a_version_1_store_is_upgraded_in_place_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE stories (id TEXT PRIMARY KEY, headline TEXT, first_seen TEXT,
+            last_seen TEXT, size INTEGER NOT NULL, centroid BLOB NOT NULL,
+            terms TEXT NOT NULL, updated_at TEXT NOT NULL);
+        """
+    )
+    db.execute("INSERT INTO stories VALUES ('s1', 'Old', NULL, NULL, 1, ?, '{}', 'x')",
+               (np.zeros(384, np.float32).tobytes(),))
+    db.commit()
+    db.close()
+    store = open_store(f"sqlite:///{path}")
+    [state] = store.story_states()
+    assert state.id == "s1" and state.names == {}
+    store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT value FROM meta").fetchone() == ("2",)
