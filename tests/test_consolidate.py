@@ -11,6 +11,7 @@ from storyfold.cluster import ClusterParams
 from storyfold.consolidate import split_groups
 from storyfold.model import Fingerprint
 from storyfold.store import open_store
+from storyfold.store.sqlite import SCHEMA_VERSION
 from storyfold.text_features import names
 
 
@@ -86,4 +87,4 @@ def test_a_version_1_store_is_upgraded_in_place_and_keeps_its_data(tmp_path: Pat
     assert state.id == "s1" and state.names == {}
     store.close()
     db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta").fetchone() == ("2",)
+    assert db.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)

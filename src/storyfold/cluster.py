@@ -31,6 +31,7 @@ class ClusterParams:
     split_ratio: float = 0.7  # split a story when its halves are less alike than this
     split_min_size: int = 4
     split_depth: int = 1  # bisections per story per batch
+    merge_threshold: float = 0.55  # story-to-story score above which two stories merge
     max_gap_days: float = 10.0  # beyond this from a story's span, never join
     grace_days: float = 2.0  # within this of a story's span, no penalty at all
     gap_penalty: float = 0.20  # subtracted at max_gap_days, linear in between
@@ -63,6 +64,28 @@ def state_of(story_id: str, fps: list[Fingerprint], published: list[datetime | N
     )
 
 
+def mean_fingerprint(state: StoryState) -> Fingerprint:
+    """A story seen as one average article, to score it against other stories."""
+    n = max(1, state.size)
+    return Fingerprint(
+        article_id=state.id, content_hash="", minhash=np.zeros(0, np.uint32),
+        embedding=(state.centroid / (np.linalg.norm(state.centroid) or 1.0)).astype(np.float32),
+        terms={t: v / n for t, v in state.terms.items()},
+        names={t: v / n for t, v in state.names.items()},
+    )
+
+
+def span_gap(a: StoryState, b: StoryState) -> float:
+    """Days between two stories' spans (0 when they overlap or either has no dates)."""
+    if None in (a.first_seen, a.last_seen, b.first_seen, b.last_seen):
+        return 0.0
+    if a.last_seen < b.first_seen:  # type: ignore[operator]
+        return _days(b.first_seen, a.last_seen)  # type: ignore[arg-type]
+    if b.last_seen < a.first_seen:  # type: ignore[operator]
+        return _days(a.first_seen, b.last_seen)  # type: ignore[arg-type]
+    return 0.0
+
+
 def time_gap(published: datetime | None, state: StoryState, grace: float) -> float:
     """Days outside the story's span (less a grace); 0 when either side has no date."""
     if published is None or state.first_seen is None or state.last_seen is None:
@@ -89,6 +112,7 @@ class StoryIndex:
         self._recent = np.zeros_like(self._cent)
         self._norms: list[float | None] = []
         self._name_norms: list[float | None] = []
+        self._dropped: set[int] = set()
         self._postings: dict[str, set[int]] = defaultdict(set)
         for s in states:
             self._append(s, recent=s.centroid / (np.linalg.norm(s.centroid) or 1.0))
@@ -173,7 +197,7 @@ class StoryIndex:
             nweights = self._weights(fp.names)
             nnorm = math.sqrt(sum(v * v for v in nweights.values())) or 1.0
         scored = []
-        for i in cands:
+        for i in cands - self._dropped:
             gap = time_gap(published, self.states[i], p.grace_days)
             if gap > p.max_gap_days:
                 continue
@@ -237,6 +261,13 @@ class StoryIndex:
         self._name_norms[i] = None
         for t in state.terms:
             self._postings[t].add(i)
+
+    def drop(self, story_id: str) -> None:
+        """Forget a story (merged into another): it can no longer be found or joined."""
+        i = self.pos.pop(story_id)
+        self._dropped.add(i)
+        self._cent[i] = 0.0
+        self._recent[i] = 0.0
 
     def has(self, story_id: str) -> bool:
         return story_id in self.pos

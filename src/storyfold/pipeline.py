@@ -16,7 +16,15 @@ import numpy as np
 
 from storyfold.analyze.provenance import MAX_PAIRWISE, provenance
 from storyfold.clean import clean
-from storyfold.cluster import DEFAULT_PARAMS, ClusterParams, StoryIndex, state_of, time_gap
+from storyfold.cluster import (
+    DEFAULT_PARAMS,
+    ClusterParams,
+    StoryIndex,
+    mean_fingerprint,
+    span_gap,
+    state_of,
+    time_gap,
+)
 from storyfold.consolidate import MAX_MEMBERS, split_groups
 from storyfold.errors import IngestError
 from storyfold.fingerprint import (
@@ -108,6 +116,55 @@ class Pipeline:
         return report
 
     def consolidate(self, report: RunReport) -> None:
+        """The second pass over the stories this batch touched: split, then merge."""
+        self._split(report)
+        self._merge(report)
+
+    def _merge(self, report: RunReport) -> None:
+        """Fold a story into a closer one when, seen whole, they are one event.
+
+        Online assignment sees one article against each story; two fragments of one
+        story that started apart never meet that way. A story's average (centroid, mean
+        term and name weights) is scored against the other stories like an article would
+        be, with a higher bar, and the merge is kept only if the split test would not
+        take the union straight apart again.
+        """
+        index = self.index()
+        p = self.params
+        sizes = {sid: index.states[index.pos[sid]].size for sid in report.touched
+                 if index.has(sid)}
+        for sid in sorted(sizes, key=lambda s: (sizes[s], s)):
+            if not index.has(sid):
+                continue
+            state = index.states[index.pos[sid]]
+            target = next(
+                (index.states[i] for i, score in index.score_all(mean_fingerprint(state), None)
+                 if index.states[i].id != sid and score >= p.merge_threshold
+                 and span_gap(state, index.states[i]) <= p.max_gap_days), None)
+            if target is None:
+                continue
+            ids = self.store.story_member_ids(target.id) + self.store.story_member_ids(sid)
+            if len(ids) > MAX_MEMBERS:
+                continue
+            fps = self.store.fingerprints(ids)
+            if len(split_groups([fps[i] for i in ids], index.idf, p)) > 1:
+                continue
+            arts = self.store.articles(ids)
+            merged = state_of(target.id, [fps[i] for i in ids], [arts[i].published for i in ids])
+            moved = self.store.story_member_ids(sid)
+            with self.store.transaction():
+                self.store.move_members(moved, target.id)
+                self.store.save_story_state(merged)
+                self.store.delete_story(sid)
+            index.put(merged)
+            index.drop(sid)
+            report.touched.discard(sid)
+            report.touched.add(target.id)
+            for m in moved:
+                report.assignments[m] = target.id
+            log.info("merged story %s into %s", sid, target.id)
+
+    def _split(self, report: RunReport) -> None:
         """Split the stories this batch grew that turn out to hold more than one event."""
         index = self.index()
         for sid in sorted(report.touched):
