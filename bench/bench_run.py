@@ -61,12 +61,14 @@ def main() -> int:
         members = {m.article_id: (r.id, m) for r in store.iter_stories() for m in r.members}
         arts = store.articles(members)
         db_mb = Path(f"{tmp}/bench.db").stat().st_size / 1e6
-    g, p, roles = [], [], Counter()
+    g, p, roles, confusion = [], [], Counter(), Counter()
     for aid, (sid, m) in members.items():
         rec = gold[arts[aid].record]
         g.append(rec["cluster"])
         p.append(sid)
-        roles[ROLE.get(rec["role"], rec["role"]) == m.role] += 1
+        want = ROLE.get(rec["role"], rec["role"])
+        roles[want == m.role] += 1
+        confusion[want, m.role] += 1
     s = cluster_scores(g, p)
     n = report.added
     print(f"data: {data.name} ({len(gold)} records), stored {n}, skipped {len(report.errors)}, "
@@ -78,6 +80,11 @@ def main() -> int:
           f"B-cubed P {s.bcubed_p:.3f} R {s.bcubed_r:.3f} F1 {s.bcubed_f1:.3f} | "
           f"NMI {s.nmi:.3f} ARI {s.ari:.3f}")
     print(f"role accuracy {roles[True] / max(1, sum(roles.values())):.3f}")
+    kinds = ["original", "copy", "rewrite", "independent"]
+    print("roles (rows: generator's label, columns: storyfold's)")
+    print(f"{'':>12}" + "".join(f"{k:>12}" for k in kinds))
+    for want in kinds:
+        print(f"{want:>12}" + "".join(f"{confusion[want, got]:>12}" for got in kinds))
     return 0
 
 
