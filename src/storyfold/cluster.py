@@ -140,21 +140,18 @@ class StoryIndex:
         return {t: (1.0 + math.log(tf)) * self.idf(t) if tf >= 1 else tf * self.idf(t)
                 for t, tf in terms.items()}
 
-    def _story_norm(self, i: int) -> float:
-        n = self._norms[i]
+    def _norm(self, cache: list[float | None], bag: dict[str, float], i: int) -> float:
+        n = cache[i]
         if n is None:
-            w = self._weights(self.states[i].terms)
-            n = math.sqrt(sum(v * v for v in w.values())) or 1.0
-            self._norms[i] = n
+            n = math.sqrt(sum(v * v for v in self._weights(bag).values())) or 1.0
+            cache[i] = n
         return n
 
+    def _story_norm(self, i: int) -> float:
+        return self._norm(self._norms, self.states[i].terms, i)
+
     def _name_norm(self, i: int) -> float:
-        n = self._name_norms[i]
-        if n is None:
-            w = self._weights(self.states[i].names)
-            n = math.sqrt(sum(v * v for v in w.values())) or 1.0
-            self._name_norms[i] = n
-        return n
+        return self._norm(self._name_norms, self.states[i].names, i)
 
     def names_score(self, weights: dict[str, float], norm: float, i: int) -> float:
         story = self.states[i].names
