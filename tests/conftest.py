@@ -38,3 +38,113 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds is not present in this checkout")
     return SEEDS
+
+
+# ---- a running server over a real store (tests/test_api.py, tests/test_web.py) ---------------
+TEST_TOKEN = "test-token-7f3a"
+HOSTILE_TEXT = (
+    "Hostile markup test: the council said <script>window.__pwned = 1; alert('script')</script> "
+    "nothing at all about the harbour.\n\n"
+    "A picture <img src=x onerror=\"window.__pwned = 2; alert('img')\"> was never shown, and "
+    "a link <a href=\"javascript:window.__pwned = 3\">click me</a> led nowhere; javascript:"
+    "alert('bare') is just words.\n\n"
+    "Closing a form </textarea><script>window.__pwned = 4</script> and a style "
+    "<style>body{display:none}</style> must stay text too, said the Hostile Gazette."
+)
+FIXTURE_ARTICLES = [
+    {"id": "bridge-wire", "source": "Meridian Wire", "url": "https://wire.example/bridge",
+     "date": "2025-03-04T08:00:00+00:00", "title": "Lanford opens the new harbour bridge",
+     "text": ("LANFORD, March 4 (Meridian Wire) - The city of Lanford opened its new harbour "
+              "bridge on Tuesday after six years of construction and a budget of 410 million "
+              "crowns.\n\n\u201cThis bridge joins the two halves of our city for good,\u201d "
+              "said mayor Ilse Varga at the opening ceremony.\n\nAbout 40,000 vehicles are "
+              "expected to cross the bridge every day, the transport office said.")},
+    {"id": "bridge-copy", "source": "Lanford Post", "url": "https://post.example/bridge",
+     "date": "2025-03-04T10:30:00+00:00", "title": "Lanford opens the new harbour bridge",
+     "text": ("LANFORD, March 4 (Meridian Wire) - The city of Lanford opened its new harbour "
+              "bridge on Tuesday after six years of construction and a budget of 410 million "
+              "crowns.\n\n\u201cThis bridge joins the two halves of our city for good,\u201d "
+              "said mayor Ilse Varga at the opening ceremony.\n\nAbout 40,000 vehicles are "
+              "expected to cross the bridge every day, the transport office said.\n\n"
+              "Read more: Lanford ferry timetable changes")},
+    {"id": "bridge-rewrite", "source": "Coastal Review", "url": "https://review.example/b",
+     "date": "2025-03-05T07:00:00+00:00", "title": "Harbour bridge finally links Lanford",
+     "text": ("Lanford has finally opened its long-awaited harbour bridge, six years after work "
+              "began, at a cost of 410 million crowns.\n\n\u201cThis bridge joins the two "
+              "halves of our great city forever,\u201d mayor Ilse Varga told the crowd at the "
+              "opening ceremony.\n\nTransport officials expect some 45,000 vehicles to use the "
+              "bridge each day.")},
+    {"id": "hostile", "source": "Hostile Gazette", "url": "javascript:window.__pwned = 5",
+     "date": "2025-02-01T12:00:00+00:00",
+     "title": "Council <b>harbour</b> note <script>window.__pwned = 6</script>",
+     "text": HOSTILE_TEXT},
+]
+
+
+@pytest.fixture(scope="session")
+def served_store(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> str:
+    """A real SQLite store built by the pipeline from the seeds (when present) and the fixture
+    articles above; returns its URL."""
+    import json
+
+    from storyfold.ingest import iter_documents
+
+    root = tmp_path_factory.mktemp("served")
+    (root / "fixtures.jsonl").write_text(
+        "\n".join(json.dumps(rec) for rec in FIXTURE_ARTICLES) + "\n", encoding="utf-8")
+    url = f"sqlite:///{root / 'served.db'}"
+    paths = [str(root / "fixtures.jsonl")] + ([str(SEEDS)] if SEEDS.is_dir() else [])
+    store = open_store(url)
+    try:
+        report = Pipeline(store, embedder=embedder).add(iter_documents(paths))
+        assert report.added >= len(FIXTURE_ARTICLES), report.errors
+    finally:
+        store.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_server(served_store: str):
+    """`storyfold serve`'s app on a free loopback port, in a thread; yields the base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from storyfold.api import create_app
+
+    app = create_app(served_store, token=TEST_TOKEN, warm=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="on"))
+    thread = threading.Thread(target=server.run, name="test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (no browser download)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install -e '.[dev]')")
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install -y chromium)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield b
+        b.close()

@@ -146,28 +146,49 @@ def story(
     story_id: Annotated[str, typer.Argument(help="Story id (from `storyfold stories`).")],
     db: DbOpt = DEFAULT_DB,
     as_json: JsonOpt = False,
+    fmt: Annotated[str, typer.Option(
+        "--format", help="table (default), json, or markdown: a report to paste.")] = "table",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the JSON or Markdown to this file instead.")] = None,
 ) -> None:
-    """One story: its articles, their roles, and the links between them."""
+    """One story: summary with citations, timeline, articles and roles, quotes, conflicts."""
+    from storyfold.views import story_detail
+
+    fmt = "json" if as_json else fmt.lower()
+    if fmt not in {"table", "json", "markdown", "md"}:
+        raise _fail(StoryfoldError(f"unknown format {fmt!r}; use table, json or markdown"))
     try:
         store = open_store(db)
-        data = story_json(store, store.story(story_id), with_evidence=True)
+        rec = store.story(story_id)
+        if err.is_terminal:
+            with err.status("reading the story (first time: quotes, claims, summary)…"):
+                data = story_detail(store, rec)
+        else:
+            data = story_detail(store, rec)
+        store.close()
     except StoryfoldError as exc:
         raise _fail(exc) from exc
-    if as_json:
-        out.print_json(json.dumps(data), indent=1)
+    if fmt == "table":
+        from storyfold.render import print_story
+
+        print_story(out, data)
         return
-    out.print(f"[bold]{data['headline'] or '(no headline)'}[/bold]", highlight=False)
-    out.print(f"story {data['id']} · first seen {(data['first_seen'] or '?')[:10]} · "
-              f"{len(data['articles'])} articles from {len(data['outlets'])} outlets",
-              highlight=False)
-    table = Table(show_lines=False)
-    for col in ("article", "outlet / file", "published", "role", "derived from", "links"):
-        table.add_column(col)
-    for a in data["articles"]:
-        links = ", ".join(f"{ln['kind']} {ln['to'][:8]} ({ln['score']:.2f})" for ln in a["links"])
-        table.add_row(a["id"], label_for(a), (a["published"] or "")[:10], a["role"],
-                      a["derived_from"] or "", links)
-    out.print(table)
+    if fmt == "json":
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    else:
+        from storyfold.render import story_markdown
+
+        text = story_markdown(data)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise _fail(StoryfoldError(f"cannot write {output}: {exc.strerror}")) from exc
+        err.print(f"wrote {output}", highlight=False)
+    elif fmt == "json":
+        out.print_json(text, indent=1)
+    else:
+        sys.stdout.write(text)
 
 
 @app.command("eval")
@@ -213,6 +234,23 @@ def eval_cmd(
     for k, v in result.figures.items():
         table.add_row(k, str(v))
     out.print(table)
+
+
+@app.command()
+def serve(
+    db: DbOpt = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
+        "127.0.0.1"),
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the JSON API and the web pages (writes need $STORYFOLD_TOKEN)."""
+    from storyfold.api import serve as serve_app
+
+    logging.basicConfig(level=os.environ.get("STORYFOLD_LOG", "INFO"))
+    try:
+        serve_app(db, host=host, port=port)
+    except StoryfoldError as exc:
+        raise _fail(exc) from exc
 
 
 def main() -> None:  # pragma: no cover - console entry

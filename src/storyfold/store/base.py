@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,16 @@ class StoryRecord:
     last_seen: datetime | None
     members: list[Membership] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+
+
+@dataclass
+class SearchHit:
+    """One full-text match. `snippet` is a list of (text, matched) pieces rather than marked-up
+    text, so that no caller ever has to trust markup that came out of an article."""
+
+    article_id: str
+    score: float  # higher is better (negated BM25)
+    snippet: list[tuple[str, bool]] = field(default_factory=list)
 
 
 class Store(ABC):
@@ -99,6 +110,10 @@ class Store(ABC):
     def story_of(self, article_ids: Iterable[str]) -> dict[str, str]: ...
 
     @abstractmethod
+    def delete_story(self, story_id: str) -> None:
+        """Remove a story left without members (merged into another)."""
+
+    @abstractmethod
     def move_members(self, article_ids: list[str], story_id: str) -> None:
         """Reassign articles to a story (a split), keeping their scores."""
 
@@ -115,3 +130,55 @@ class Store(ABC):
 
     @abstractmethod
     def iter_stories(self) -> Iterator[StoryRecord]: ...
+
+    # search and listing (for the API and the web pages)
+    @abstractmethod
+    def search(self, q: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over article titles and texts, best first. `q` is user text: the
+        backend must treat it as words, never as query syntax, and never fail on it."""
+
+    @abstractmethod
+    def list_stories(
+        self, *, q: str | None = None, since: datetime | None = None,
+        until: datetime | None = None, source: str | None = None, limit: int = 20,
+        after: tuple[str, str] | None = None,
+    ) -> list[StoryRecord]:
+        """Stories newest first (by first seen), one page at a time.
+
+        `since`/`until` keep stories whose span overlaps [since, until); `source` keeps stories
+        with an article from that outlet; `q` keeps stories with an article matching the words.
+        `after` is the `page_key` of the last story of the previous page (keyset pagination:
+        stable while stories are being added)."""
+
+    @staticmethod
+    def page_key(rec: StoryRecord) -> tuple[str, str]:
+        """The sort key `list_stories(after=...)` continues from."""
+        return (rec.first_seen.isoformat() if rec.first_seen else "", rec.id)
+
+    @abstractmethod
+    def outlets(self) -> list[tuple[str, int]]:
+        """Outlets (sources) with their article counts, most articles first."""
+
+    @abstractmethod
+    def article_embeddings(self, after_seq: int = 0) -> tuple[list[str], np.ndarray, int]:
+        """Article ids and embeddings (rows) added after `after_seq`, and the last seq seen,
+        so a semantic index in memory can catch up incrementally."""
+
+    # write-ups: computed when a story is first shown, kept until its membership changes
+    @abstractmethod
+    def writeup(self, story_id: str) -> tuple[str, dict[str, Any]] | None:
+        """The cached write-up of a story and the membership key it was computed for."""
+
+    @abstractmethod
+    def summary_vectors(self, ids: Iterable[str]) -> dict[str, tuple[str, np.ndarray]]:
+        """Cached sentence vectors of articles' summary candidates, with their sentences key."""
+
+    @abstractmethod
+    def save_writeup(
+        self, story_id: str, key: str, data: dict[str, Any],
+        vectors: dict[str, tuple[str, np.ndarray]] | None = None, headline: str | None = None,
+    ) -> None:
+        """Cache a write-up (and new sentence vectors) in one transaction; StoreError if not.
+
+        `headline` (the write-up's) replaces the story's until provenance is next saved, which
+        happens exactly when its membership changes and the write-up goes stale."""

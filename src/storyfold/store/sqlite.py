@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -10,14 +12,16 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from storyfold.errors import NotFound, StoreError
 from storyfold.model import Article, Credit, Fingerprint, Link, Membership, Removed
-from storyfold.store.base import Store, StoryRecord, StoryState
+from storyfold.store.base import SearchHit, Store, StoryRecord, StoryState
 
-SCHEMA_VERSION = 2  # 2: names on fingerprints and stories
+SCHEMA_VERSION = 4  # 2: names on fingerprints and stories; 3: articles_fts (full-text search)
+# 4: story_writeups and summary_vectors (write-ups cached per membership, see WRITEUP_TABLES)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,7 +85,65 @@ CREATE TABLE IF NOT EXISTS links (
     PRIMARY KEY (a, b)
 );
 CREATE INDEX IF NOT EXISTS links_story ON links(story_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title, text, content='articles', content_rowid='seq',
+    tokenize='unicode61 remove_diacritics 2'
+);
 """
+
+# Version 4: a story's write-up (comparison, headline, summary, timeline), computed when the
+# story is shown and kept under a key of its membership; and each article's summary-sentence
+# vectors, so a story that gains an article embeds only the newcomer's sentences.
+WRITEUP_TABLES = (
+    """CREATE TABLE IF NOT EXISTS story_writeups (
+    story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+    members_key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+)""",
+    """CREATE TABLE IF NOT EXISTS summary_vectors (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    sentences_key TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    vectors BLOB NOT NULL
+)""",
+)
+SCHEMA += "".join(f"{statement};\n" for statement in WRITEUP_TABLES)
+
+
+log = logging.getLogger(__name__)
+
+_FTS_TERM = re.compile(r"\w+", re.UNICODE)
+MAX_QUERY_TERMS = 32
+_HIT_START, _HIT_END = "\x02", "\x03"
+
+
+# Left out of "any word" queries, where they would match every article.
+_OR_SKIP = frozenset(
+    "a an and are as at be but by for from had has have he her his in is it its of on or our "
+    "she that the their them they this to was we were which who will with you".split()
+)
+
+
+def fts_query(text: str, op: str = "AND") -> str | None:
+    """User text as an FTS5 query that cannot be a syntax error: each word becomes a quoted
+    string (FTS5 operators, column filters, `*`, `^` and parentheses in the input are just
+    punctuation between words, and `AND`/`NEAR` typed by a user are words). None: no words."""
+    terms = _FTS_TERM.findall(text)[:MAX_QUERY_TERMS]
+    if op == "OR":
+        terms = [t for t in terms if t.lower() not in _OR_SKIP] or terms
+    if not terms:
+        return None
+    return f" {op} ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def _snippet_pieces(marked: str) -> list[tuple[str, bool]]:
+    """FTS5 snippet() with control-character markers → (text, matched) pieces."""
+    pieces: list[tuple[str, bool]] = []
+    for i, part in enumerate(re.split("[\x02\x03]", marked)):
+        if part:
+            pieces.append((part, i % 2 == 1))
+    return pieces
 
 
 def _ts(dt: datetime | None) -> str | None:
@@ -137,6 +199,12 @@ class SQLiteStore(Store):
                         self.db.execute(
                             f"ALTER TABLE {table} ADD COLUMN names TEXT NOT NULL DEFAULT '{{}}'"
                         )
+            if version < 3:
+                # SCHEMA created the (empty) index above; fill it from the stored articles
+                self.db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+            if version < 4:
+                for statement in WRITEUP_TABLES:  # SCHEMA made them already; kept explicit
+                    self.db.execute(statement)
             self.db.execute(
                 "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
             )
@@ -203,6 +271,10 @@ class SQLiteStore(Store):
                 fp.embedding.astype(np.float32).tobytes(), json.dumps(fp.terms),
                 json.dumps(fp.names),
             ),
+        )
+        self.db.execute(
+            "INSERT INTO articles_fts(rowid, title, text) VALUES (?,?,?)",
+            (seq, article.title, article.text),
         )
         self.db.executemany(
             "INSERT OR IGNORE INTO lsh(band, key, article_id) VALUES (?,?,?)",
@@ -355,6 +427,10 @@ class SQLiteStore(Store):
             ))
         return out
 
+    def delete_story(self, story_id: str) -> None:
+        self.db.execute("DELETE FROM links WHERE story_id = ?", (story_id,))
+        self.db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+
     def move_members(self, article_ids: list[str], story_id: str) -> None:
         self.db.executemany(
             "UPDATE memberships SET story_id = ? WHERE article_id = ?",
@@ -428,3 +504,149 @@ class SQLiteStore(Store):
         ).fetchall()
         for row in rows:
             yield self._record(*row)
+
+    # ---- search and listing -------------------------------------------------------------------
+    def _fts(self, sql: str, params: tuple) -> list[tuple]:
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:  # fts_query makes this unreachable; be safe
+            log.warning("full-text query failed (%s): %r", exc, params)
+            return []
+
+    def search(self, q: str, limit: int = 20) -> list[SearchHit]:
+        """BM25 (title weighted 4:1 over text); all words first, then any word to fill up."""
+        hits: list[SearchHit] = []
+        seen: set[str] = set()
+        for op in ("AND", "OR"):
+            match = fts_query(q, op)
+            if match is None or len(hits) >= limit:
+                break
+            rows = self._fts(
+                "SELECT a.id, bm25(articles_fts, 4.0, 1.0),"
+                " snippet(articles_fts, -1, ?, ?, '…', 24)"
+                " FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+                " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ?",
+                (_HIT_START, _HIT_END, match, limit),
+            )
+            for aid, rank, snip in rows:
+                if aid not in seen and len(hits) < limit:
+                    seen.add(aid)
+                    hits.append(SearchHit(aid, -float(rank), _snippet_pieces(snip or "")))
+            if " " not in match:  # one word: OR is the same query
+                break
+        return hits
+
+    def list_stories(
+        self, *, q: str | None = None, since: datetime | None = None,
+        until: datetime | None = None, source: str | None = None, limit: int = 20,
+        after: tuple[str, str] | None = None,
+    ) -> list[StoryRecord]:
+        where = ["EXISTS (SELECT 1 FROM memberships m0 WHERE m0.story_id = s.id)"]
+        params: list[object] = []
+        if since is not None:
+            where.append("s.last_seen >= ?")
+            params.append(_ts(since))
+        if until is not None:
+            where.append("s.first_seen < ?")
+            params.append(_ts(until))
+        if source:
+            where.append(
+                "EXISTS (SELECT 1 FROM memberships m1 JOIN articles a1 ON a1.id = m1.article_id"
+                " WHERE m1.story_id = s.id AND a1.source = ?)"
+            )
+            params.append(source)
+        if q is not None:
+            match = fts_query(q, "AND")
+            if match is None:
+                return []
+            where.append(
+                "s.id IN (SELECT m2.story_id FROM articles_fts"
+                " JOIN articles a2 ON a2.seq = articles_fts.rowid"
+                " JOIN memberships m2 ON m2.article_id = a2.id WHERE articles_fts MATCH ?)"
+            )
+            params.append(match)
+        if after is not None:
+            where.append("(COALESCE(s.first_seen, '') < ?"
+                         " OR (COALESCE(s.first_seen, '') = ? AND s.id > ?))")
+            params.extend([after[0], after[0], after[1]])
+        params.append(int(limit))
+        rows = self._fts(
+            "SELECT s.id, s.headline, s.first_seen, s.last_seen FROM stories s WHERE "
+            + " AND ".join(where)
+            + " ORDER BY COALESCE(s.first_seen, '') DESC, s.id LIMIT ?",
+            tuple(params),
+        )
+        return [self._record(*row) for row in rows]
+
+    def outlets(self) -> list[tuple[str, int]]:
+        return [
+            (src, int(n)) for src, n in self.db.execute(
+                "SELECT source, COUNT(*) FROM articles WHERE source IS NOT NULL AND source != ''"
+                " GROUP BY source ORDER BY COUNT(*) DESC, source"
+            )
+        ]
+
+    def article_embeddings(self, after_seq: int = 0) -> tuple[list[str], np.ndarray, int]:
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        last = after_seq
+        for seq, aid, emb in self.db.execute(
+            "SELECT a.seq, f.article_id, f.embedding FROM fingerprints f"
+            " JOIN articles a ON a.id = f.article_id WHERE a.seq > ? ORDER BY a.seq",
+            (int(after_seq),),
+        ):
+            ids.append(aid)
+            rows.append(np.frombuffer(emb, dtype=np.float32))
+            last = max(last, int(seq))
+        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        return ids, matrix, last
+
+    # ---- write-ups ------------------------------------------------------------------------------
+    def writeup(self, story_id: str) -> tuple[str, dict[str, Any]] | None:
+        row = self.db.execute(
+            "SELECT members_key, data FROM story_writeups WHERE story_id = ?", (story_id,)
+        ).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def summary_vectors(self, ids: Iterable[str]) -> dict[str, tuple[str, np.ndarray]]:
+        ids = list(ids)
+        out: dict[str, tuple[str, np.ndarray]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for aid, key, n, blob in self.db.execute(
+                "SELECT article_id, sentences_key, n, vectors FROM summary_vectors"
+                f" WHERE article_id IN ({marks})", chunk,
+            ):
+                arr = np.frombuffer(blob, dtype=np.float16)
+                out[aid] = (key, arr.reshape(n, -1).copy() if n else
+                            np.zeros((0, 384), np.float16))
+        return out
+
+    def save_writeup(
+        self, story_id: str, key: str, data: dict[str, Any],
+        vectors: dict[str, tuple[str, np.ndarray]] | None = None, headline: str | None = None,
+    ) -> None:
+        try:
+            with self.transaction():
+                self.db.execute(
+                    "INSERT INTO story_writeups(story_id, members_key, data, updated_at)"
+                    " VALUES (?,?,?,?) ON CONFLICT(story_id) DO UPDATE SET"
+                    " members_key = excluded.members_key, data = excluded.data,"
+                    " updated_at = excluded.updated_at",
+                    (story_id, key, json.dumps(data, default=str),
+                     datetime.now(UTC).isoformat()),
+                )
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO summary_vectors(article_id, sentences_key, n, vectors)"
+                    " VALUES (?,?,?,?)",
+                    [(aid, k, int(len(v)), v.astype(np.float16).tobytes())
+                     for aid, (k, v) in (vectors or {}).items()],
+                )
+                if headline:
+                    self.db.execute("UPDATE stories SET headline = ? WHERE id = ?",
+                                    (headline, story_id))
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"cannot cache the write-up of story {story_id} in {self.path}: {exc}"
+            ) from exc

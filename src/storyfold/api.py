@@ -1,0 +1,375 @@
+"""`storyfold serve`: the JSON API and the web pages from one process (FastAPI + uvicorn).
+
+Why one process: a reader, an analyst and a script all look at the same store through the
+same view functions (`views.story_json` is what `storyfold story ID --json` prints), so the
+page, the API and the CLI cannot disagree.
+
+Errors are RFC 9457 problem details (`type`, `title`, `status`, `detail`) for the API and a
+plain page for browsers; anything a client can send gets a 4xx that says what to change.
+Every response carries a Content-Security-Policy that forbids inline script and any other
+origin: the pages escape everything, never render article HTML, and this is the second wall.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from datetime import date
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from storyfold import __version__
+from storyfold.errors import NotFound, StoryfoldError
+from storyfold.web.service import MAX_BODY_BYTES, BadRequest, Services
+
+log = logging.getLogger(__name__)
+
+TOKEN_ENV = "STORYFOLD_TOKEN"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+PROBLEM = "application/problem+json"
+
+
+# ---- response models (the OpenAPI schema; story objects are views.story_json) -----------------
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(examples=["/problems/not-found"])
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+class StoryList(BaseModel):
+    stories: list[dict[str, Any]]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page.")
+
+
+class SnippetPiece(BaseModel):
+    text: str
+    match: bool
+
+
+class SearchArticle(BaseModel):
+    id: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published: str | None
+
+
+class SearchResult(BaseModel):
+    article: SearchArticle
+    story_id: str | None
+    score: float = Field(description="Reciprocal-rank-fusion score (higher is better).")
+    text_rank: int | None = Field(description="Rank in the BM25 full-text results, if any.")
+    semantic_rank: int | None = Field(description="Rank by embedding similarity, if any.")
+    similarity: float | None
+    snippet: list[SnippetPiece]
+
+
+class SearchResults(BaseModel):
+    query: str
+    results: list[SearchResult]
+
+
+class SimilarStory(BaseModel):
+    id: str
+    headline: str | None
+    first_seen: str | None
+    size: int
+    score: float
+    embedding_similarity: float
+    shared_names: list[str]
+
+
+class SimilarStories(BaseModel):
+    story_id: str
+    similar: list[SimilarStory]
+
+
+class ArticleDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    story_id: str | None
+    source: str | None
+    url: str | None
+    title: str | None
+    published: str | None
+    text: str
+    role: str
+    derived_from: str | None
+    links: list[dict[str, Any]]
+    removed: list[dict[str, str]]
+    captions: list[str]
+
+
+class IngestResult(BaseModel):
+    article_id: str
+    added: bool = Field(description="False when the same article was already stored.")
+    story: dict[str, Any]
+
+
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {c: {"model": Problem, "content": {PROBLEM: {}},
+                "description": HTTPStatus(c).phrase} for c in codes}
+
+
+# ---- errors ---------------------------------------------------------------------------------
+def problem(status: int, detail: str, kind: str | None = None,
+            errors: list[dict[str, Any]] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{kind}" if kind else "about:blank",
+        "title": HTTPStatus(status).phrase, "status": status, "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _wants_page(request: Request) -> bool:
+    path = request.url.path
+    return not (path.startswith("/api/") or path == "/api" or path.startswith("/openapi"))
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    from storyfold.web.pages import error_page
+
+    def respond(request: Request, status: int, detail: str, kind: str | None = None,
+                errors: list[dict[str, Any]] | None = None,
+                headers: dict[str, str] | None = None) -> Response:
+        if _wants_page(request):
+            return error_page(request, status, detail)
+        return problem(status, detail, kind, errors, headers)
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
+        return respond(request, exc.status, str(exc), exc.kind)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return respond(request, 404, str(exc), "not-found")
+
+    @app.exception_handler(StoryfoldError)
+    async def storyfold_error(request: Request, exc: StoryfoldError) -> Response:
+        return respond(request, 400, str(exc), "storyfold-error")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+                  for e in exc.errors()]
+        detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors) or "invalid request"
+        return respond(request, 422, detail, "validation-error", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"nothing at {request.url.path}; see /docs for the API"
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}; see /docs"
+        return respond(request, exc.status_code, detail, None, None,
+                       dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return respond(request, 500, "internal error; the server log has the details",
+                       "internal-error")
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (no per-request task overhead): security headers on everything."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def wrapped(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in SECURITY_HEADERS if k not in names
+                ]
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+# ---- the app --------------------------------------------------------------------------------
+def create_app(store_url: str, *, token: str | None = None, warm: bool = True) -> FastAPI:
+    """The whole server for one store. `token` defaults to $STORYFOLD_TOKEN; without one the
+    write endpoints answer 403. `warm` loads the embedding model in the background at start."""
+    services = Services(store_url, token=token if token is not None
+                        else os.environ.get(TOKEN_ENV) or None)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            import threading
+
+            threading.Thread(target=services.warm, name="storyfold-warm", daemon=True).start()
+        yield
+        services.close_writer()
+        services.close()
+
+    app = FastAPI(
+        title="storyfold", version=__version__, lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # /docs is a plain server-rendered page (no CDN)
+        description="Stories folded from many outlets' articles: who had it first, who copied "
+                    "or rewrote whom, and where the rewrites drift. Story objects have the "
+                    "shape that `storyfold story ID --json` prints.",
+    )
+    app.state.services = services
+    app.add_middleware(SecurityHeaders)
+    _install_error_handlers(app)
+    _api_routes(app, services)
+    from storyfold.web.pages import mount_pages
+
+    mount_pages(app)
+    return app
+
+
+bearer = HTTPBearer(auto_error=False, description=f"The server's ${TOKEN_ENV}.")
+
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1–100).")]
+
+
+def _api_routes(app: FastAPI, services: Services) -> None:
+    @app.get("/api/stories", response_model=StoryList, tags=["stories"],
+             responses=_problems(400, 422))
+    def list_stories(
+        q: Annotated[str | None, Query(max_length=500,
+                                       description="Words an article of the story contains.")
+                     ] = None,
+        since: Annotated[date | None, Query(description="Stories active on or after (UTC).")
+                         ] = None,
+        until: Annotated[date | None, Query(description="Stories begun on or before (UTC).")
+                         ] = None,
+        source: Annotated[str | None, Query(max_length=300, description="Outlet name.")] = None,
+        limit: Limit = 20,
+        cursor: Annotated[str | None, Query(max_length=2000,
+                                            description="`next_cursor` of the previous page.")
+                          ] = None,
+    ) -> dict[str, Any]:
+        """Stories, newest first (by first seen), with cursor pagination."""
+        stories, nxt = services.stories(q=q, since=since, until=until, source=source,
+                                        limit=limit, cursor=cursor)
+        return {"stories": stories, "next_cursor": nxt}
+
+    @app.get("/api/stories/{story_id}", tags=["stories"], responses=_problems(404))
+    def get_story(story_id: str) -> dict[str, Any]:
+        """One story, exactly as `storyfold story ID --json` prints it."""
+        return services.story(story_id)
+
+    @app.get("/api/stories/{story_id}/similar", response_model=SimilarStories,
+             tags=["stories"], responses=_problems(404, 422))
+    def similar_stories(story_id: str, limit: Annotated[int, Query(ge=1, le=20)] = 5
+                        ) -> dict[str, Any]:
+        """Related stories (shared people, places and figures; close embeddings): other
+        events, e.g. a follow-up, never this story's own articles."""
+        return {"story_id": story_id, "similar": services.similar(story_id, limit)}
+
+    @app.get("/api/articles/{article_id}", response_model=ArticleDetail, tags=["articles"],
+             responses=_problems(404))
+    def get_article(article_id: str) -> dict[str, Any]:
+        """An article's clean text, metadata, the boilerplate removed from it, its links."""
+        return services.article(article_id)
+
+    @app.get("/api/search", response_model=SearchResults, tags=["search"],
+             responses=_problems(422))
+    def search(
+        q: Annotated[str, Query(min_length=1, max_length=500, description="Any words.")],
+        limit: Limit = 20,
+    ) -> dict[str, Any]:
+        """Articles by hybrid ranking: BM25 full text fused with embedding similarity."""
+        return {"query": q, "results": services.search(q, limit)}
+
+    @app.post(
+        "/api/articles", response_model=IngestResult, status_code=201, tags=["articles"],
+        responses={200: {"model": IngestResult, "description": "Already stored"},
+                   **_problems(400, 401, 403, 413, 415, 422)},
+        openapi_extra={"requestBody": {"required": True, "content": {
+            "application/json": {"schema": {
+                "type": "object", "required": ["text"],
+                "properties": {k: {"type": "string"} for k in
+                               ("text", "title", "source", "url", "date", "author", "html")},
+            }},
+            "text/html": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+        }}},
+    )
+    async def add_article(
+        request: Request,
+        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Response:
+        """Ingest one article (JSON record, raw HTML or plain text) into the running store and
+        return the story it joined. Requires `Authorization: Bearer $STORYFOLD_TOKEN`."""
+        if not services.token:
+            return problem(403, f"writes are disabled on this server: start it with "
+                                f"{TOKEN_ENV} set to a secret and send it as a Bearer token",
+                           "writes-disabled")
+        if creds is None or not hmac.compare_digest(creds.credentials.encode(),
+                                                    services.token.encode()):
+            return problem(401, f"missing or wrong token: send `Authorization: Bearer <the "
+                                f"server's {TOKEN_ENV}>`", "unauthorized",
+                           headers={"WWW-Authenticate": "Bearer"})
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return problem(413, f"article body is {declared} bytes; the limit is "
+                                f"{MAX_BODY_BYTES}", "payload-too-large")
+        body = await request.body()
+        data, added = await run_in_threadpool(
+            services.ingest, body, request.headers.get("content-type", ""))
+        return JSONResponse(data, status_code=201 if added else 200)
+
+
+# ---- serving --------------------------------------------------------------------------------
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(store_url: str, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the server in the foreground until interrupted."""
+    import uvicorn
+
+    app = create_app(store_url)
+    if not is_loopback(host):
+        log.warning("serving on %s: reachable from other machines; writes %s", host,
+                    "need the token" if app.state.services.token else "are off")
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False,
+                proxy_headers=False)

@@ -1,0 +1,1 @@
+"""The web side of `storyfold serve`: shared services, presentation helpers, pages."""

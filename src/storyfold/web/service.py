@@ -1,0 +1,333 @@
+"""What the JSON API and the pages both ask of the store, in one place.
+
+The pages call the same functions as the API (and the API calls `views.story_json`, as the
+CLI does), so a page never shows anything the API would not return.
+
+Concurrency: uvicorn runs the endpoints in a thread pool. Each thread reads through its own
+SQLite connection (WAL lets readers run beside the one writer); writes go through a single
+`Pipeline` under a lock, because online clustering keeps its story index in memory.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+
+from storyfold.errors import IngestError, NotFound, StoryfoldError
+from storyfold.fingerprint import Embedder
+from storyfold.model import RawDocument
+from storyfold.search import SemanticIndex, hybrid_search
+from storyfold.store import Store, StoryRecord, open_store
+from storyfold.views import article_json, fresh_analysis, story_detail, story_json
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+SIMILAR_MIN = 0.3
+
+
+class BadRequest(StoryfoldError):
+    """Input a client can fix: the message says how."""
+
+    def __init__(self, detail: str, kind: str = "bad-request", status: int = 400) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.status = status
+
+
+# ---- cursors --------------------------------------------------------------------------------
+def encode_cursor(key: tuple[str, str]) -> str:
+    """Opaque to clients: base64url of the last story's sort key."""
+    raw = json.dumps(list(key), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)
+        if (isinstance(value, list) and len(value) == 2
+                and all(isinstance(v, str) for v in value)):
+            return value[0], value[1]
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise BadRequest("cursor is not one this server issued; use `next_cursor` from the previous "
+                     "page as is, or leave it out to start from the newest story",
+                     kind="invalid-cursor")
+
+
+def day_start(d: date | None) -> datetime | None:
+    return datetime.combine(d, time(0), tzinfo=UTC) if d else None
+
+
+@dataclass
+class Services:
+    """Per-process state behind the app: connections, the writer, search indexes."""
+
+    store_url: str
+    token: str | None = None
+    embedder: Embedder = field(default_factory=Embedder)
+    semantic: SemanticIndex = field(default_factory=SemanticIndex)
+    _local: threading.local = field(default_factory=threading.local)
+    _opened: list[Store] = field(default_factory=list)
+    _open_lock: threading.Lock = field(default_factory=threading.Lock)
+    _write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _pipeline: Any = None
+    _seen_count: int = -1
+    _similar: tuple[int, Any] | None = None
+    _outlets: tuple[int, list[tuple[str, int]]] | None = None
+
+    def __post_init__(self) -> None:
+        self.store()  # fail now, with the store's own message, if the URL is unusable
+
+    def store(self) -> Store:
+        st = getattr(self._local, "store", None)
+        if st is None:
+            st = open_store(self.store_url)
+            self._local.store = st
+            with self._open_lock:
+                self._opened.append(st)
+        return st
+
+    def close(self) -> None:
+        with self._open_lock:
+            for st in self._opened:
+                try:
+                    st.close()
+                except Exception:  # noqa: BLE001 - closing on shutdown: nothing left to do
+                    pass
+            self._opened.clear()
+
+    def warm(self) -> None:
+        """Load the embedding model and the semantic index before the first search needs them."""
+        try:
+            if self.store().article_count():
+                self.embedder.embed(["warm up"])
+                self.semantic.refresh(self.store())
+        except Exception:  # noqa: BLE001 - warming is an optimisation; search still works
+            log.exception("could not warm the search index")
+
+    # ---- stories ------------------------------------------------------------------------
+    def _page(self, *, q: str | None, since: date | None, until: date | None,
+              source: str | None, limit: int, cursor: str | None
+              ) -> tuple[list[StoryRecord], str | None]:
+        if since and until and until < since:
+            raise BadRequest(f"`until` ({until}) is before `since` ({since}); swap them")
+        st = self.store()
+        after = decode_cursor(cursor) if cursor else None
+        recs = st.list_stories(
+            q=q.strip() if q and q.strip() else None, since=day_start(since),
+            until=day_start(until + timedelta(days=1)) if until else None,
+            source=source or None, limit=limit + 1, after=after,
+        )
+        more = len(recs) > limit
+        recs = recs[:limit]
+        return recs, (encode_cursor(st.page_key(recs[-1])) if more and recs else None)
+
+    def stories(self, *, q: str | None, since: date | None, until: date | None,
+                source: str | None, limit: int, cursor: str | None
+                ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of stories as `storyfold stories --json` prints them, and the next cursor."""
+        recs, nxt = self._page(q=q, since=since, until=until, source=source, limit=limit,
+                               cursor=cursor)
+        st = self.store()
+        return [story_json(st, r) for r in recs], nxt
+
+    def cards(self, *, q: str | None, since: date | None, until: date | None,
+              source: str | None, limit: int, cursor: str | None
+              ) -> tuple[list[tuple[dict[str, Any], dict[str, Any] | None]], str | None]:
+        """Like `stories`, each with its comparison when already computed and cached (never
+        computed here: a list page must stay cheap) for the front page's drift badge."""
+        recs, nxt = self._page(q=q, since=since, until=until, source=source, limit=limit,
+                               cursor=cursor)
+        st = self.store()
+        return [(story_json(st, r), (fresh_analysis(st, r) or {}).get("comparison"))
+                for r in recs], nxt
+
+    def story(self, story_id: str) -> dict[str, Any]:
+        """What `storyfold story ID --json` prints (comparison and write-up computed on first
+        view, then cached in the store)."""
+        st = self.store()
+        return story_detail(st, st.story(story_id), self.embedder)
+
+    def outlets(self) -> list[tuple[str, int]]:
+        """Outlets for the front page's filter; recounted only when articles were added."""
+        st = self.store()
+        count = st.article_count()
+        cached = self._outlets
+        if cached is None or cached[0] != count:
+            cached = (count, st.outlets())
+            self._outlets = cached
+        return cached[1]
+
+    # ---- articles -----------------------------------------------------------------------
+    def article(self, article_id: str) -> dict[str, Any]:
+        st = self.store()
+        art = st.articles([article_id]).get(article_id)
+        if art is None:
+            raise NotFound(f"no article with id {article_id!r}; article ids are listed in each "
+                           "story's `articles` (GET /api/stories/{id})")
+        sid = st.story_of([article_id]).get(article_id)
+        role, derived, links = "independent", None, []
+        if sid:
+            rec = st.story(sid)
+            m = next((m for m in rec.members if m.article_id == article_id), None)
+            if m:
+                role, derived = m.role, m.derived_from
+            for ln in rec.links:
+                if article_id in (ln.a, ln.b):
+                    other = ln.b if ln.a == article_id else ln.a
+                    entry: dict[str, Any] = {"to": other, "kind": ln.kind, "score": ln.score}
+                    if ln.direction:
+                        entry["direction"] = "from" if ln.direction[1] == article_id else "to"
+                    links.append(entry)
+        data = article_json(art, role, derived, links)
+        data.update({
+            "story_id": sid, "text": art.text, "author": art.author, "lang": art.lang,
+            "captions": list(art.captions),
+            "removed": [{"text": r.text, "reason": r.reason} for r in art.removed],
+            "extra": json.loads(json.dumps(art.extra, default=str)),
+        })
+        return data
+
+    # ---- search -------------------------------------------------------------------------
+    def search(self, q: str, limit: int, semantic: bool = True) -> list[dict[str, Any]]:
+        st = self.store()
+        hits = hybrid_search(st, self.semantic, self.embedder if semantic else None, q, limit)
+        arts = st.articles([h.article_id for h in hits])
+        stories = st.story_of([h.article_id for h in hits])
+        out = []
+        for h in hits:
+            a = arts.get(h.article_id)
+            if a is None:
+                continue
+            snippet = h.snippet or [(_lead(a.text), False)]
+            out.append({
+                "article": {"id": a.id, "title": a.title, "source": a.source, "url": a.url,
+                            "published": a.published.isoformat() if a.published else None},
+                "story_id": stories.get(a.id), "score": h.score, "text_rank": h.text_rank,
+                "semantic_rank": h.semantic_rank, "similarity": h.similarity,
+                "snippet": [{"text": t, "match": m} for t, m in snippet],
+            })
+        return out
+
+    # ---- related stories ----------------------------------------------------------------
+    def similar(self, story_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Other stories that share people, places and figures or sit close in embedding
+        space: follow-ups and related events, never members of this story."""
+        st = self.store()
+        st.story(story_id)  # NotFound for an unknown id
+        count = st.article_count()
+        cached = self._similar
+        if cached is None or cached[0] != count:
+            states = [s for s in st.story_states() if s.size > 0]
+            mat = np.vstack([s.centroid for s in states]).astype(np.float32) if states else None
+            if mat is not None:
+                norms = np.linalg.norm(mat, axis=1, keepdims=True)
+                mat = mat / np.where(norms == 0, 1, norms)
+            tops = [_top_names(s.names) for s in states]
+            cached = (count, (states, mat, tops, {s.id: i for i, s in enumerate(states)}))
+            self._similar = cached
+        states, mat, tops, where = cached[1]
+        pos = where.get(story_id)
+        if pos is None or mat is None:
+            return []
+        cos = mat @ mat[pos]
+        mine = tops[pos]
+        scored = []
+        for i, s in enumerate(states):
+            shared = mine & tops[i] if i != pos else None
+            if i == pos or (not shared and cos[i] < SIMILAR_MIN / 0.6):
+                continue
+            overlap = len(shared) / max(1, min(len(mine), len(tops[i]))) if shared else 0.0
+            score = 0.6 * float(cos[i]) + 0.4 * overlap
+            if score >= SIMILAR_MIN:
+                scored.append((score, float(cos[i]), sorted(shared or ()), s))
+        scored.sort(key=lambda t: (-t[0], t[3].id))
+        out = []
+        for score, c, shared, s in scored[:limit]:
+            rec = st.story(s.id)
+            out.append({"id": s.id, "headline": rec.headline,
+                        "first_seen": rec.first_seen.isoformat() if rec.first_seen else None,
+                        "size": len(rec.members), "score": round(score, 4),
+                        "embedding_similarity": round(c, 4), "shared_names": shared[:10]})
+        return out
+
+    # ---- writes -------------------------------------------------------------------------
+    def ingest(self, body: bytes, content_type: str) -> tuple[dict[str, Any], bool]:
+        """One article (JSON record, raw HTML or plain text) into the store; returns the story
+        it joined and whether it was new."""
+        from storyfold.ingest.html import read_html
+        from storyfold.ingest.jsonl import record_to_document
+        from storyfold.ingest.text import read_text
+        from storyfold.pipeline import Pipeline
+
+        if len(body) > MAX_BODY_BYTES:
+            raise BadRequest(f"article body is {len(body)} bytes; the limit is {MAX_BODY_BYTES}",
+                             kind="payload-too-large", status=413)
+        ctype = content_type.split(";")[0].strip().lower()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadRequest("body is not UTF-8 text; send UTF-8", kind="invalid-body") from exc
+        try:
+            if ctype in {"application/json", ""} or ctype.endswith("+json"):
+                try:
+                    rec = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise BadRequest(f"body is not valid JSON ({exc.msg} at line {exc.lineno})",
+                                     kind="invalid-body") from exc
+                doc: RawDocument = record_to_document("api", rec, "request")
+            elif ctype in {"text/html", "application/xhtml+xml"}:
+                doc = read_html("api", text)
+            elif ctype == "text/plain":
+                doc = read_text("api", text)
+            else:
+                raise BadRequest(f"unsupported Content-Type {ctype!r}; send application/json "
+                                 "(an object with `text`, `title`, `source`, `url`, `date`), "
+                                 "text/html or text/plain", kind="unsupported-media-type",
+                                 status=415)
+        except IngestError as exc:
+            raise BadRequest(f"article not usable: {exc.reason}", kind="unusable-article",
+                             status=422) from exc
+        with self._write_lock:
+            if self._pipeline is None:
+                self._pipeline = Pipeline(open_store(self.store_url), embedder=self.embedder)
+            pipe = self._pipeline
+            count = pipe.store.article_count()
+            if count != self._seen_count:  # someone else (a CLI run) wrote: reload the index
+                pipe._index = None
+            report = pipe.add([doc])
+            self._seen_count = pipe.store.article_count()
+        if not report.inputs:
+            reason = report.errors[0].reason if report.errors else "no article text"
+            raise BadRequest(f"article not usable: {reason}", kind="unusable-article",
+                             status=422)
+        aid = report.inputs[0][2]
+        st = self.store()
+        sid = st.story_of([aid]).get(aid)
+        if sid is None:
+            raise NotFound(f"article {aid} was not stored")
+        data = story_json(st, st.story(sid), with_evidence=True)
+        return {"article_id": aid, "added": report.added > 0, "story": data}, report.added > 0
+
+    def close_writer(self) -> None:
+        if self._pipeline is not None:
+            self._pipeline.store.close()
+
+
+def _top_names(names: dict[str, float], n: int = 12) -> frozenset[str]:
+    return frozenset(k for k, _ in sorted(names.items(), key=lambda kv: -kv[1])[:n])
+
+
+def _lead(text: str, words: int = 40) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
