@@ -28,6 +28,7 @@ class ClusterParams:
     emb_weight: float = 0.55  # of the embedding in the word score (the rest is lexical)
     names_weight: float = 0.5  # of the names score, when both sides have names
     min_names: int = 2  # an article with fewer names is scored on words alone
+    names_floor: float = 0.15  # names overlap below this: another event, never join
     split_ratio: float = 0.7  # split a story when its halves are less alike than this
     split_min_size: int = 4
     split_depth: int = 1  # bisections per story per batch
@@ -201,8 +202,10 @@ class StoryIndex:
             lex = self.lexical(weights, norm, i)
             s = p.emb_weight * float(emb[i]) + (1 - p.emb_weight) * lex
             if use_names and self.states[i].names:
-                s = (1 - p.names_weight) * s + p.names_weight * self.names_score(
-                    nweights, nnorm, i)
+                shared = self.names_score(nweights, nnorm, i)
+                if shared < p.names_floor:
+                    continue  # names none of the story's people, places or figures
+                s = (1 - p.names_weight) * s + p.names_weight * shared
             s -= p.gap_penalty * min(1.0, gap / p.max_gap_days)
             scored.append((i, s))
         scored.sort(key=lambda x: -x[1])
