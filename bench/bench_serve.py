@@ -87,12 +87,15 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"server exited with {proc.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             if get(conn, "/api/stories?limit=1")[0] == 200:
                 return
         except OSError:
-            time.sleep(0.2)
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.2)
     raise SystemExit("server did not start")
 
 

@@ -51,22 +51,21 @@ HOSTILE_TEXT = (
     "Closing a form </textarea><script>window.__pwned = 4</script> and a style "
     "<style>body{display:none}</style> must stay text too, said the Hostile Gazette."
 )
+BRIDGE_WIRE_TEXT = (
+    "LANFORD, March 4 (Meridian Wire) - The city of Lanford opened its new harbour bridge on "
+    "Tuesday after six years of construction and a budget of 410 million crowns.\n\n"
+    "\u201cThis bridge joins the two halves of our city for good,\u201d said mayor Ilse Varga "
+    "at the opening ceremony.\n\nAbout 40,000 vehicles are expected to cross the bridge every "
+    "day, the transport office said."
+)
 FIXTURE_ARTICLES = [
     {"id": "bridge-wire", "source": "Meridian Wire", "url": "https://wire.example/bridge",
      "date": "2025-03-04T08:00:00+00:00", "title": "Lanford opens the new harbour bridge",
-     "text": ("LANFORD, March 4 (Meridian Wire) - The city of Lanford opened its new harbour "
-              "bridge on Tuesday after six years of construction and a budget of 410 million "
-              "crowns.\n\n\u201cThis bridge joins the two halves of our city for good,\u201d "
-              "said mayor Ilse Varga at the opening ceremony.\n\nAbout 40,000 vehicles are "
-              "expected to cross the bridge every day, the transport office said.")},
+     "text": BRIDGE_WIRE_TEXT},
+    # the wire story verbatim plus a boilerplate line: the copy
     {"id": "bridge-copy", "source": "Lanford Post", "url": "https://post.example/bridge",
      "date": "2025-03-04T10:30:00+00:00", "title": "Lanford opens the new harbour bridge",
-     "text": ("LANFORD, March 4 (Meridian Wire) - The city of Lanford opened its new harbour "
-              "bridge on Tuesday after six years of construction and a budget of 410 million "
-              "crowns.\n\n\u201cThis bridge joins the two halves of our city for good,\u201d "
-              "said mayor Ilse Varga at the opening ceremony.\n\nAbout 40,000 vehicles are "
-              "expected to cross the bridge every day, the transport office said.\n\n"
-              "Read more: Lanford ferry timetable changes")},
+     "text": BRIDGE_WIRE_TEXT + "\n\nRead more: Lanford ferry timetable changes"},
     {"id": "bridge-rewrite", "source": "Coastal Review", "url": "https://review.example/b",
      "date": "2025-03-05T07:00:00+00:00", "title": "Harbour bridge finally links Lanford",
      "text": ("Lanford has finally opened its long-awaited harbour bridge, six years after work "

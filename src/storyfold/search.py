@@ -92,7 +92,7 @@ def hybrid_search(store: Store, index: SemanticIndex, embedder: Embedder | None,
     if embedder is not None:
         index.refresh(store)
         vector = embedder.embed([q], max_tokens=64)[0]
-        semantic = [(aid, s) for aid, s in index.nearest(vector, CANDIDATES)]
+        semantic = index.nearest(vector, CANDIDATES)
     text_rank = {h.article_id: r for r, h in enumerate(text_hits, start=1)}
     sem_rank = {aid: r for r, (aid, _) in enumerate(semantic, start=1)}
     sim = dict(semantic)

@@ -91,11 +91,13 @@ def mount_pages(app: FastAPI) -> None:
             for item in (story.get("summary") or []) if isinstance(item, dict)
         ]
         claims = [c for c in (comp or {}).get("claims") or [] if c.get("single_source")]
-        arts = {a["id"]: a for a in story.get("articles") or []}
-        texts = svc_articles_text(svc, list(arts))
+        # each member's clean text as paragraphs, for the one-click reading
+        texts = {aid: present.paragraphs(text)
+                 for aid, text in svc.texts([a["id"] for a in story.get("articles") or []]).items()}
+        card = present.card(story)
         return render(
-            "story.html", title=present.card(story)["headline"], story=story,
-            card=present.card(story), names=names, comp=comp, summary=summary,
+            "story.html", title=card["headline"], story=story,
+            card=card, names=names, comp=comp, summary=summary,
             quotes=present.quote_groups(comp, names) if comp else [],
             claims=claims, conflicts=(comp or {}).get("conflicts") or [],
             entities=((comp or {}).get("entities") or [])[:16],
@@ -113,7 +115,7 @@ def mount_pages(app: FastAPI) -> None:
         names = present.labels(story) if story else {}
         return render("article.html", title=art.get("title") or article_id, art=art,
                       story=story, names=names,
-                      paragraphs=[p for p in art["text"].split("\n") if p.strip()])
+                      paragraphs=present.paragraphs(art["text"]))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request, q: Text = None) -> Response:
@@ -124,12 +126,6 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs(request: Request) -> Response:
         return render("docs.html", title="API", operations=_operations(request.app.openapi()))
-
-
-def svc_articles_text(svc: Services, ids: list[str]) -> dict[str, list[str]]:
-    """Each member's clean text as paragraphs, for the one-click reading on the story page."""
-    arts = svc.store().articles(ids)
-    return {aid: [p for p in a.text.split("\n") if p.strip()] for aid, a in arts.items()}
 
 
 def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:

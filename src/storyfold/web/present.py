@@ -1,9 +1,9 @@
 """Story JSON → what the pages draw: cards, diffs, the timeline and the provenance graph.
 
 Pure functions over the story JSON contract (`views.story_json`), so the pages show exactly
-what the API returns. Keys that other stages add later (`comparison`, `summary`, `timeline`)
-are read when present and simply not drawn when absent. Nothing here produces markup: the
-templates do, with autoescaping on, so article text can never become HTML.
+what the API returns. Keys that only `views.story_detail` adds (the comparison, `summary`,
+`timeline`) are read when present and simply not drawn when absent. Nothing here produces
+markup: the templates do, with autoescaping on, so article text can never become HTML.
 """
 
 from __future__ import annotations
@@ -48,11 +48,13 @@ def safe_url(url: str | None) -> str | None:
     return url.strip() if parts.scheme in {"http", "https"} and parts.netloc else None
 
 
+def paragraphs(text: str) -> list[str]:
+    """A clean text's non-blank lines: its paragraphs."""
+    return [p for p in text.split("\n") if p.strip()]
+
+
 def comparison_of(story: dict[str, Any]) -> dict[str, Any] | None:
-    """The comparison block, nested (`comparison`) or at the top level, if wired in."""
-    comp = story.get("comparison")
-    if isinstance(comp, dict):
-        return comp
+    """The comparison keys `views.story_detail` adds, gathered; None on a plain story_json."""
     if any(k in story for k in ("quotes", "conflicts", "claims")):
         return {k: story.get(k) or [] for k in ("quotes", "claims", "conflicts", "entities")}
     return None

@@ -176,20 +176,12 @@ class Services:
             raise NotFound(f"no article with id {article_id!r}; article ids are listed in each "
                            "story's `articles` (GET /api/stories/{id})")
         sid = st.story_of([article_id]).get(article_id)
-        role, derived, links = "independent", None, []
-        if sid:
-            rec = st.story(sid)
-            m = next((m for m in rec.members if m.article_id == article_id), None)
-            if m:
-                role, derived = m.role, m.derived_from
-            for ln in rec.links:
-                if article_id in (ln.a, ln.b):
-                    other = ln.b if ln.a == article_id else ln.a
-                    entry: dict[str, Any] = {"to": other, "kind": ln.kind, "score": ln.score}
-                    if ln.direction:
-                        entry["direction"] = "from" if ln.direction[1] == article_id else "to"
-                    links.append(entry)
-        data = article_json(art, role, derived, links)
+        data = None
+        if sid:  # role, derivation and links exactly as the story JSON has them
+            members = story_json(st, st.story(sid))["articles"]
+            data = next((a for a in members if a["id"] == article_id), None)
+        if data is None:
+            data = article_json(art, "independent", None, [])
         data.update({
             "story_id": sid, "text": art.text, "author": art.author, "lang": art.lang,
             "captions": list(art.captions),
@@ -197,6 +189,10 @@ class Services:
             "extra": json.loads(json.dumps(art.extra, default=str)),
         })
         return data
+
+    def texts(self, ids: list[str]) -> dict[str, str]:
+        """Articles' clean texts (the story JSON leaves them out), by id."""
+        return {aid: a.text for aid, a in self.store().articles(ids).items()}
 
     # ---- search -------------------------------------------------------------------------
     def search(self, q: str, limit: int, semantic: bool = True) -> list[dict[str, Any]]:
@@ -244,13 +240,15 @@ class Services:
         mine = tops[pos]
         scored = []
         for i, s in enumerate(states):
-            shared = mine & tops[i] if i != pos else None
-            if i == pos or (not shared and cos[i] < SIMILAR_MIN / 0.6):
+            if i == pos:
                 continue
-            overlap = len(shared) / max(1, min(len(mine), len(tops[i]))) if shared else 0.0
+            shared = mine & tops[i]
+            if not shared and cos[i] < SIMILAR_MIN / 0.6:
+                continue
+            overlap = len(shared) / max(1, min(len(mine), len(tops[i])))
             score = 0.6 * float(cos[i]) + 0.4 * overlap
             if score >= SIMILAR_MIN:
-                scored.append((score, float(cos[i]), sorted(shared or ()), s))
+                scored.append((score, float(cos[i]), sorted(shared), s))
         scored.sort(key=lambda t: (-t[0], t[3].id))
         out = []
         for score, c, shared, s in scored[:limit]:
