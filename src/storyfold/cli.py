@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -160,10 +161,9 @@ def story(
     try:
         store = open_store(db)
         rec = store.story(story_id)
-        if err.is_terminal:
-            with err.status("reading the story (first time: quotes, claims, summary)…"):
-                data = story_detail(store, rec)
-        else:
+        busy = (err.status("reading the story (first time: quotes, claims, summary)…")
+                if err.is_terminal else nullcontext())
+        with busy:
             data = story_detail(store, rec)
         store.close()
     except StoryfoldError as exc:

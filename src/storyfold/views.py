@@ -40,9 +40,12 @@ def article_json(a: Article, role: str, derived_from: str | None, links: list[di
     }
 
 
-def story_json(store: Store, rec: StoryRecord, with_evidence: bool = False) -> dict[str, Any]:
+def story_json(store: Store, rec: StoryRecord, with_evidence: bool = False,
+               arts: dict[str, Article] | None = None) -> dict[str, Any]:
+    """`arts`: the members' articles, when the caller has already read them."""
     ids = [m.article_id for m in rec.members]
-    arts = store.articles(ids)
+    if arts is None:
+        arts = store.articles(ids)
     per: dict[str, list[dict]] = {i: [] for i in ids}
     for ln in rec.links:
         for x, y in ((ln.a, ln.b), (ln.b, ln.a)):
@@ -86,11 +89,12 @@ def fresh_analysis(store: Store, rec: StoryRecord) -> dict[str, Any] | None:
     return cached[1]
 
 
-def story_analysis(store: Store, rec: StoryRecord, embedder: Any = None) -> dict[str, Any]:
+def story_analysis(store: Store, rec: StoryRecord, embedder: Any = None,
+                   arts: dict[str, Article] | None = None) -> dict[str, Any]:
     """`{"comparison": ..., "writeup": ...}` of one story: cached, or computed and cached.
 
     Caching is best effort: a store that cannot be written (read-only file) still shows
-    the story, computed afresh each time.
+    the story, computed afresh each time. `arts`: the members' articles, if already read.
     """
     cached = fresh_analysis(store, rec)
     if cached is not None:
@@ -105,7 +109,8 @@ def story_analysis(store: Store, rec: StoryRecord, embedder: Any = None) -> dict
     from storyfold.fingerprint import Embedder
 
     ids = [m.article_id for m in rec.members]
-    arts = store.articles(ids)
+    if arts is None:
+        arts = store.articles(ids)
     # the original first among same-day members: it is the reference quotes are compared to
     ordered = timeline_order([arts[i] for i in ids if i in arts], rec.members)
     derived = {m.article_id: m.derived_from for m in rec.members}
@@ -147,9 +152,10 @@ def _known_vectors(store: Store, articles: list[Article]) -> tuple[dict, dict[st
             known[a.id] = (texts, hit[1])
         else:
             todo[a.id] = key
+    by_id = {a.id: a for a in articles}
     leads = store.sentence_vectors(list(todo)) if todo else {}
     for aid, vecs in leads.items():
-        known[aid] = (lead_sentences(next(a for a in articles if a.id == aid).text), vecs)
+        known[aid] = (lead_sentences(by_id[aid].text), vecs)
     return known, todo
 
 
@@ -159,8 +165,9 @@ def story_detail(store: Store, rec: StoryRecord, embedder: Any = None) -> dict[s
     Adds to `story_json`: `quotes`, `claims`, `conflicts`, `entities` (the comparison),
     `summary`, `timeline`, `events` (the write-up); `headline` is the write-up's.
     """
-    analysis = story_analysis(store, rec, embedder)
-    data = story_json(store, rec, with_evidence=True)
+    arts = store.articles([m.article_id for m in rec.members])  # read once, for both
+    analysis = story_analysis(store, rec, embedder, arts)
+    data = story_json(store, rec, with_evidence=True, arts=arts)
     wu = analysis["writeup"]
     data["headline"] = wu.get("headline") or data["headline"]
     for key in ("quotes", "claims", "conflicts", "entities"):

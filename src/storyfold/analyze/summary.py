@@ -49,6 +49,7 @@ from storyfold.analyze.text import (
 )
 from storyfold.clean.dateline import find_dateline, looks_like_caption
 from storyfold.model import Article, Membership
+from storyfold.text_features import tokens
 
 log = logging.getLogger(__name__)
 
@@ -172,10 +173,6 @@ class Span:
     quoted: float  # share of its characters inside quotation marks
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower()))
-
-
 def _balanced(text: str) -> bool:
     """A sentence that opens a quotation closes it (else it is half a quote)."""
     opens = sum(text.count(c) for c in OPEN_QUOTES)
@@ -193,7 +190,7 @@ def candidate_spans(article: Article) -> list[Span]:
     text = article.text
     quotes = quoted_spans(text)
     dl = find_dateline(text)
-    caps = [_words(c) for c in article.captions]
+    caps = [set(tokens(c)) for c in article.captions]
     out: list[Span] = []
     for s, e in _split_after_times(text, sentence_spans(text, quotes), quotes):
         if dl is not None and s <= dl.start < e:
@@ -205,7 +202,7 @@ def candidate_spans(article: Article) -> list[Span]:
             continue
         if _BOILERPLATE.search(sent) or not _balanced(sent) or looks_like_caption(sent):
             continue
-        w = _words(sent)
+        w = set(tokens(sent))
         if any(len(w & c) / max(1, len(w | c)) >= 0.5 for c in caps):
             continue
         qchars = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in quotes)
@@ -311,6 +308,7 @@ class _Doc:
     words: str = ""  # its words, folded and space-joined (filled when first needed)
     numbers: list[float] | None = None  # every quantity it gives (filled when first needed)
     unique_nouns: list[int] = field(default_factory=list)  # offsets of nouns no other uses
+    said: dict[Span, tuple] = field(default_factory=dict)  # _said() per sentence, once each
 
 
 def _numbers_in(text: str) -> list[float]:
@@ -364,6 +362,13 @@ def _span_names(doc: _Doc, sp: Span) -> set[str]:
             and m.name.split()}
 
 
+def _said(doc: _Doc, sp: Span) -> tuple[list[float], set[str], list[tuple[str, str]]]:
+    """A sentence's figures, names and event dates, read once however often it is checked."""
+    if sp not in doc.said:
+        doc.said[sp] = (_span_numbers(doc, sp), _span_names(doc, sp), _span_dates(doc, sp))
+    return doc.said[sp]
+
+
 def _close(a: float, b: float) -> bool:
     return abs(a - b) <= NUMBER_TOLERANCE * max(abs(a), abs(b), 1e-9)
 
@@ -384,18 +389,17 @@ def _states(src: _Doc, sp: Span, other: _Doc, j: int) -> bool:
     """
     if _adds_to_a_list(src, sp, other) or not _quotes_kept(src, sp, other):
         return False
-    nums = _span_numbers(src, sp)
+    nums, names, mine = _said(src, sp)
     if nums:
         theirs = _doc_numbers(other)
         if not all(any(_close(v, w) for w in theirs) for v in nums):
             return False
-    for name in _span_names(src, sp):
+    for name in names:
         if not re.search(rf"\b{re.escape(name)}\b", other.lower):
             return False
-    mine = _span_dates(src, sp)
     if mine:
         window = other.spans[max(0, j - 1) : j + 2]
-        theirs = [v for w in window for _, v in _span_dates(other, w)]
+        theirs = [v for w in window for _, v in _said(other, w)[2]]
         if theirs and not any(_overlap(v, t) for _, v in mine for t in theirs):
             return False  # another day for the same thing: a conflict, not support
         if not theirs:  # no date there: the day must be named, or be the day it came out

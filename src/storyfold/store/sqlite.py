@@ -21,7 +21,7 @@ from storyfold.model import Article, Credit, Fingerprint, Link, Membership, Remo
 from storyfold.store.base import SearchHit, Store, StoryRecord, StoryState
 
 SCHEMA_VERSION = 4  # 2: names on fingerprints and stories; 3: articles_fts (full-text search)
-# 4: story_writeups and summary_vectors (write-ups cached per membership, see WRITEUP_TABLES)
+# 4: story_writeups and summary_vectors (write-ups cached per membership)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -89,26 +89,23 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title, text, content='articles', content_rowid='seq',
     tokenize='unicode61 remove_diacritics 2'
 );
-"""
-
-# Version 4: a story's write-up (comparison, headline, summary, timeline), computed when the
-# story is shown and kept under a key of its membership; and each article's summary-sentence
-# vectors, so a story that gains an article embeds only the newcomer's sentences.
-WRITEUP_TABLES = (
-    """CREATE TABLE IF NOT EXISTS story_writeups (
+-- a story's write-up (comparison, headline, summary, timeline), computed when the story is
+-- shown and kept under a key of its membership; and each article's summary-sentence vectors,
+-- so a story that gains an article embeds only the newcomer's sentences
+CREATE TABLE IF NOT EXISTS story_writeups (
     story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
     members_key TEXT NOT NULL,
     data TEXT NOT NULL,
     updated_at TEXT NOT NULL
-)""",
-    """CREATE TABLE IF NOT EXISTS summary_vectors (
+);
+CREATE TABLE IF NOT EXISTS summary_vectors (
     article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     sentences_key TEXT NOT NULL,
     n INTEGER NOT NULL,
     vectors BLOB NOT NULL
-)""",
-)
-SCHEMA += "".join(f"{statement};\n" for statement in WRITEUP_TABLES)
+);
+"""
+CHUNK = 500  # ids per IN (...) list, well under SQLite's bound-parameter limit
 
 
 log = logging.getLogger(__name__)
@@ -154,6 +151,13 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _vectors(n: int, blob: bytes) -> np.ndarray:
+    """n float16 rows stored as one blob (sentence and summary-sentence vectors)."""
+    if not n:
+        return np.zeros((0, 384), np.float16)
+    return np.frombuffer(blob, dtype=np.float16).reshape(n, -1).copy()
+
+
 class SQLiteStore(Store):
     """The embedded default. A batch of writes is one transaction: a crash loses the batch,
     never corrupts what was stored before."""
@@ -173,20 +177,31 @@ class SQLiteStore(Store):
         self._lock = threading.RLock()
         self._depth = 0
 
-    def _migrate(self) -> None:
-        self.db.executescript(SCHEMA)
+    def _schema_version(self) -> int | None:
+        """The store's schema version; None for a new (empty) store."""
+        if self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone() is None:
+            return None
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None:
+        return int(row[0]) if row else None
+
+    def _migrate(self) -> None:
+        version = self._schema_version()
+        if version == SCHEMA_VERSION:
+            return  # up to date: nothing to create
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path!r} has schema version {version}, newer than this storyfold "
+                f"({SCHEMA_VERSION}); upgrade storyfold"
+            )
+        self.db.executescript(SCHEMA)  # creates whatever is missing, new tables included
+        if version is None:
             self.db.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
-        elif int(row[0]) > SCHEMA_VERSION:
-            raise StoreError(
-                f"store {self.path!r} has schema version {row[0]}, newer than this storyfold "
-                f"({SCHEMA_VERSION}); upgrade storyfold"
-            )
-        elif int(row[0]) < SCHEMA_VERSION:
-            self._upgrade(int(row[0]))
+        else:
+            self._upgrade(version)
 
     def _upgrade(self, version: int) -> None:
         """Bring an older store up to date in place, in one transaction."""
@@ -200,11 +215,9 @@ class SQLiteStore(Store):
                             f"ALTER TABLE {table} ADD COLUMN names TEXT NOT NULL DEFAULT '{{}}'"
                         )
             if version < 3:
-                # SCHEMA created the (empty) index above; fill it from the stored articles
+                # SCHEMA created the (empty) index; fill it from the stored articles
                 self.db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
-            if version < 4:
-                for statement in WRITEUP_TABLES:  # SCHEMA made them already; kept explicit
-                    self.db.execute(statement)
+            # version 4 only adds tables, which SCHEMA created
             self.db.execute(
                 "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
             )
@@ -234,18 +247,16 @@ class SQLiteStore(Store):
     def close(self) -> None:
         self.db.close()
 
+    def _select_in(self, sql: str, ids: Iterable[str]) -> Iterator[tuple]:
+        """Rows of `sql`, whose `{marks}` is an IN list, for all `ids` (CHUNK at a time)."""
+        ids = list(ids)
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            yield from self.db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
     # ---- articles -------------------------------------------------------------------------
     def known_ids(self, ids: Iterable[str]) -> set[str]:
-        ids = list(ids)
-        found: set[str] = set()
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
-            )
-        return found
+        return {r[0] for r in self._select_in("SELECT id FROM articles WHERE id IN ({marks})", ids)}
 
     def add_article(self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]) -> None:
         seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
@@ -294,36 +305,26 @@ class SQLiteStore(Store):
         )
 
     def articles(self, ids: Iterable[str]) -> dict[str, Article]:
-        ids = list(ids)
-        out: dict[str, Article] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
+        return {
+            row[0]: self._article(row) for row in self._select_in(
                 "SELECT id, source, url, title, text, published, published_from, dateline, credits,"
                 " captions, removed, lang, author, path, record, extra FROM articles"
-                f" WHERE id IN ({marks})", chunk,
-            ):
-                out[row[0]] = self._article(row)
-        return out
+                " WHERE id IN ({marks})", ids,
+            )
+        }
 
     def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
-        ids = list(ids)
         out: dict[str, Fingerprint] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for aid, h, mh, emb, terms, names in self.db.execute(
-                "SELECT article_id, content_hash, minhash, embedding, terms, names"
-                " FROM fingerprints"
-                f" WHERE article_id IN ({marks})", chunk,
-            ):
-                out[aid] = Fingerprint(
-                    article_id=aid, content_hash=h,
-                    minhash=np.frombuffer(mh, dtype=np.uint32).copy(),
-                    embedding=np.frombuffer(emb, dtype=np.float32).copy(),
-                    terms=json.loads(terms), names=json.loads(names),
-                )
+        for aid, h, mh, emb, terms, names in self._select_in(
+            "SELECT article_id, content_hash, minhash, embedding, terms, names FROM fingerprints"
+            " WHERE article_id IN ({marks})", ids,
+        ):
+            out[aid] = Fingerprint(
+                article_id=aid, content_hash=h,
+                minhash=np.frombuffer(mh, dtype=np.uint32).copy(),
+                embedding=np.frombuffer(emb, dtype=np.float32).copy(),
+                terms=json.loads(terms), names=json.loads(names),
+            )
         return out
 
     def by_content_hash(self, content_hash: str) -> list[str]:
@@ -347,19 +348,12 @@ class SQLiteStore(Store):
         return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
     def sentence_vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]:
-        ids = list(ids)
-        out: dict[str, np.ndarray] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for aid, n, blob in self.db.execute(
-                "SELECT article_id, n, vectors FROM sentence_vectors"
-                f" WHERE article_id IN ({marks})",
-                chunk,
-            ):
-                arr = np.frombuffer(blob, dtype=np.float16)
-                out[aid] = arr.reshape(n, -1).copy() if n else np.zeros((0, 384), np.float16)
-        return out
+        return {
+            aid: _vectors(n, blob) for aid, n, blob in self._select_in(
+                "SELECT article_id, n, vectors FROM sentence_vectors WHERE article_id IN ({marks})",
+                ids,
+            )
+        }
 
     def save_sentence_vectors(self, article_id: str, vectors: np.ndarray) -> None:
         self.db.execute(
@@ -417,15 +411,10 @@ class SQLiteStore(Store):
         )
 
     def story_of(self, article_ids: Iterable[str]) -> dict[str, str]:
-        ids = list(article_ids)
-        out: dict[str, str] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(
-                f"SELECT article_id, story_id FROM memberships WHERE article_id IN ({marks})", chunk
-            ))
-        return out
+        return dict(self._select_in(
+            "SELECT article_id, story_id FROM memberships WHERE article_id IN ({marks})",
+            article_ids,
+        ))
 
     def delete_story(self, story_id: str) -> None:
         self.db.execute("DELETE FROM links WHERE story_id = ?", (story_id,))
@@ -609,19 +598,12 @@ class SQLiteStore(Store):
         return (row[0], json.loads(row[1])) if row else None
 
     def summary_vectors(self, ids: Iterable[str]) -> dict[str, tuple[str, np.ndarray]]:
-        ids = list(ids)
-        out: dict[str, tuple[str, np.ndarray]] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for aid, key, n, blob in self.db.execute(
+        return {
+            aid: (key, _vectors(n, blob)) for aid, key, n, blob in self._select_in(
                 "SELECT article_id, sentences_key, n, vectors FROM summary_vectors"
-                f" WHERE article_id IN ({marks})", chunk,
-            ):
-                arr = np.frombuffer(blob, dtype=np.float16)
-                out[aid] = (key, arr.reshape(n, -1).copy() if n else
-                            np.zeros((0, 384), np.float16))
-        return out
+                " WHERE article_id IN ({marks})", ids,
+            )
+        }
 
     def save_writeup(
         self, story_id: str, key: str, data: dict[str, Any],
