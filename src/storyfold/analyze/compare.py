@@ -213,6 +213,18 @@ class _UnionFind:
             i = self.parent[i]
         return i
 
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            self.parent[rj] = ri
+
+    def components(self) -> list[list[int]]:
+        """Members of each set, sets in order of their first member."""
+        comps: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(self.parent)):
+            comps[self.find(i)].append(i)
+        return list(comps.values())
+
 
 # ---- quotes ----------------------------------------------------------------------------
 def group_quotes(quotes: list[Quote], rank: dict[str, int],
@@ -235,16 +247,14 @@ def group_quotes(quotes: list[Quote], rank: dict[str, int],
     pairs.sort(key=lambda t: (-t[0], t[1], t[2]))
     uf = _UnionFind(len(quotes))
     members: dict[int, set[int]] = {i: {i} for i in range(len(quotes))}
+    arts: dict[int, set[str]] = {i: {q.article} for i, q in enumerate(quotes)}
     for _, i, j in pairs:
         ri, rj = uf.find(i), uf.find(j)
-        if ri == rj:
-            continue
-        arts_i = {quotes[k].article for k in members[ri]}
-        arts_j = {quotes[k].article for k in members[rj]}
-        if arts_i & arts_j:
+        if ri == rj or arts[ri] & arts[rj]:
             continue  # one rendering per article: two quotes of one article are two utterances
         uf.parent[rj] = ri
         members[ri] |= members.pop(rj)
+        arts[ri] |= arts.pop(rj)
     groups: list[QuoteGroup] = []
     for root in sorted(members, key=lambda r: min((rank.get(quotes[k].article, 0), quotes[k].start)
                                                  for k in members[r])):
@@ -277,8 +287,7 @@ def _dates_overlap(a: str, b: str) -> bool:
 
 
 def _covered(claim: ClaimSentence, unique_nouns: set[str], other_entities: set[str],
-             other_numbers: list[float], aliases: dict[str, str],
-             other_dates: list[str] | None = None) -> bool:
+             other_numbers: list[float], aliases: dict[str, str], other_dates: list[str]) -> bool:
     """Does another article carry this sentence's names, numbers, dates and facts?
 
     Names, numbers and dates must all be there. Of the common nouns, only those that no other
@@ -293,7 +302,7 @@ def _covered(claim: ClaimSentence, unique_nouns: set[str], other_entities: set[s
         if not any(_num_close(v, w) for w in other_numbers):
             return False
     for d in claim.dates:
-        if not any(_dates_overlap(d, o) for o in other_dates or []):
+        if not any(_dates_overlap(d, o) for o in other_dates):
             return False
     return len(unique_nouns) <= MAX_NOVEL
 
@@ -340,14 +349,9 @@ def group_claims(analyses: list[ArticleAnalysis], rank: dict[str, int], aliases:
                 links.append((i, j))
     uf = _UnionFind(len(items))
     for i, j in links:
-        ri, rj = uf.find(i), uf.find(j)
-        if ri != rj:
-            uf.parent[rj] = ri
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(items)):
-        groups[uf.find(i)].append(i)
+        uf.union(i, j)
     claims: list[Claim] = []
-    for idx in groups.values():
+    for idx in uf.components():
         idx.sort(key=lambda k: (rank.get(items[k].article, 0), items[k].start))
         rep = items[idx[0]]
         support = set().union(*(supported_by[k] for k in idx))
@@ -411,7 +415,7 @@ def _date_conflicts(analyses: list[ArticleAnalysis], aliases: dict[str, str],
     first: dict[tuple[str, ...], int] = {}
     for i, (_, _, key, _, _) in enumerate(facts):
         if key in first:
-            uf.parent[uf.find(i)] = uf.find(first[key])
+            uf.union(first[key], i)
         else:
             first[key] = i
     for i in range(len(facts)):
@@ -425,29 +429,19 @@ def _date_conflicts(analyses: list[ArticleAnalysis], aliases: dict[str, str],
             similar = only_i and only_j and si and sj and (
                 len(si & sj) / math.sqrt(len(si) * len(sj)) >= DATE_SENTENCE_LINK)
             if same_event or similar:
-                ri, rj = uf.find(i), uf.find(j)
-                if ri != rj:
-                    uf.parent[rj] = ri
-    comps: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(facts)):
-        comps[uf.find(i)].append(i)
-
-    def same(a: str, b: str) -> bool:
-        (a1, a2), (b1, b2) = date_range(a), date_range(b)
-        return a1 <= b2 and b1 <= a2
-
+                uf.union(i, j)
     out = []
-    for members in comps.values():
+    for members in uf.components():
         per: dict[str, list[str]] = defaultdict(list)
         for k in members:
             art, d = facts[k][0], facts[k][1]
             if d.value not in per[art]:
                 per[art].append(d.value)
-        if len(per) >= 2 and _disagree(per, same):
+        if len(per) >= 2 and _disagree(per, _dates_overlap):
             d0 = facts[min(members, key=lambda k: rank.get(facts[k][0], 0))][1]
             subject = aliases.get(d0.subject or "", d0.subject or "")
             out.append(Conflict(f"date: {subject} {d0.event}", "date",
-                                _values(per, same, str, rank)))
+                                _values(per, _dates_overlap, str, rank)))
     return out
 
 
@@ -496,18 +490,23 @@ def _title_conflicts(analyses: list[ArticleAnalysis], aliases: dict[str, str],
     norp = {w for an in analyses for m in an.mentions if m.label != "PERSON"
             for w in words(m.name)}
     norp |= {w.rstrip("s") for w in norp} | {"city", "town", "country", "state", "region"}
+    parts: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # each title parsed once
     per_person: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for an in analyses:
         for m in an.mentions:
             if m.label != "PERSON" or not m.title:
                 continue
             for t in m.title.split("; "):
-                if _title_parts(t, norp)[0] and t not in per_person[aliases.get(m.name, m.name)][
-                        an.article_id]:
-                    per_person[aliases.get(m.name, m.name)][an.article_id].append(t)
+                if t not in parts:
+                    parts[t] = _title_parts(t, norp)
+                if not parts[t][0]:
+                    continue
+                held = per_person[aliases.get(m.name, m.name)][an.article_id]
+                if t not in held:
+                    held.append(t)
 
     def same(a: str, b: str) -> bool:
-        (ha, qa), (hb, qb) = _title_parts(a, norp), _title_parts(b, norp)
+        (ha, qa), (hb, qb) = parts[a], parts[b]
         if not ha & hb:
             return False
         return not (qa and qb and not qa & qb)

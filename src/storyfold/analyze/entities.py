@@ -47,7 +47,7 @@ TITLE_WORDS = frozenset(
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
 _TRAIL = re.compile(r"[\s,.;:!?)\]}\"“”'‘’-]+$")
-_PRE_TITLE = re.compile(r"((?:[A-Z][\w’'.-]*\s+|(?:of|the|for)\s+){1,5})$")
+_TITLE_TOKEN = re.compile(r"[\w’'-]+|[^\w\s]")
 _APPOSITIVE = re.compile(r"^,\s+(?:the|a|an|who is)\s+([^,.;:“”\"()\n]{3,80}?)\s*(?=[,.;:)]|$)")
 
 
@@ -103,12 +103,10 @@ def _strip_title(tokens: list[str]) -> tuple[list[str], list[str]]:
     return tokens[last_title + 1 :], tokens[: last_title + 1]
 
 
-def normalise_name(surface: str) -> str:
-    """Canonical spelling of one mention: no "the", no possessive, no leading title."""
-    name = _TRAIL.sub("", _LEADING_THE.sub("", surface.strip()))
-    name = _POSSESSIVE.sub("", name)
-    name, _ = _strip_title(name.split())
-    return " ".join(name)
+def _name_and_title(surface: str) -> tuple[list[str], list[str]]:
+    """Name tokens and leading role words of a surface form, "the" and possessive dropped."""
+    name = _POSSESSIVE.sub("", _TRAIL.sub("", _LEADING_THE.sub("", surface.strip())))
+    return _strip_title(name.split())
 
 
 _TITLE_STOP = frozenset(
@@ -124,7 +122,7 @@ def _title_before(text: str, start: int) -> str | None:
     more title words and a few plain nouns ("finance director"), stopping at a function
     word or punctuation.
     """
-    toks = re.findall(r"[\w’'-]+|[^\w\s]", text[max(0, start - 80) : start])
+    toks = _TITLE_TOKEN.findall(text[max(0, start - 80) : start])
     if len(toks) >= 2 and toks[-1] == ",":
         toks = toks[:-1]  # "Tarsel's foreign minister, Edda Korhonen"
     if not toks or toks[-1].lower().strip(".") not in TITLE_WORDS:
@@ -153,10 +151,7 @@ def mentions_from_doc(doc: Any, text: str) -> list[Mention]:
         label = ent.label_
         if label not in KEEP_LABELS:
             continue
-        surface = ent.text
-        toks = normalise_name(surface).split()
-        raw = _POSSESSIVE.sub("", _TRAIL.sub("", _LEADING_THE.sub("", surface))).split()
-        _, title_toks = _strip_title(raw)
+        toks, title_toks = _name_and_title(ent.text)
         if not toks or not any(c.isalpha() for c in " ".join(toks)):
             continue
         if title_toks and label in {"ORG", "NORP", "GPE"} and all(t[:1].isupper() for t in toks):

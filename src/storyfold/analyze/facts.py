@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from storyfold.analyze.entities import Mention
 from storyfold.analyze.text import FUNCTION_WORDS, quoted_spans, sentence_spans, stem
 from storyfold.clean.dateline import find_dateline
+from storyfold.clean.dates import MONTHS as _MON
 from storyfold.model import Article
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -30,8 +31,6 @@ MONTHS = {
     "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
     "dec": 12, "december": 12,
 }
-_MON = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|" \
-       r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _NUMWORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -319,8 +318,8 @@ def verb_key(word: str) -> str | None:
     return None
 
 
-def _verb_near(text: str, a: int, b: int, lo: int, hi: int, before_first: bool = True,
-               max_words: int = 8, tags: dict[int, str] | None = None,
+def _verb_near(text: str, a: int, b: int, lo: int, hi: int, max_words: int = 8,
+               tags: dict[int, str] | None = None,
                max_after: int | None = None) -> tuple[str, str, int] | None:
     """Nearest event verb to text[a:b] within the clause text[lo:hi]: (key, surface, pos).
 
@@ -343,18 +342,19 @@ def _verb_near(text: str, a: int, b: int, lo: int, hi: int, before_first: bool =
               and sum(1 for _, p in toks if v[2] <= p < a) <= max_words]
     after = [v for v in keyed if v[2] >= b
              and sum(1 for _, p in toks if b <= p <= v[2]) <= limit_after]
-    order = (list(reversed(before)), after) if before_first else (after, list(reversed(before)))
-    for cands in order:
-        if cands:
-            return cands[0]
-    return None
+    if before:
+        return before[-1]
+    return after[0] if after else None
+
+
+_CLAUSE_BREAK = re.compile(r";|\s[—–]\s|,\s+(?:and|but|while|whereas|although)\s")
 
 
 def _clause(text: str, sent: tuple[int, int], a: int, b: int) -> tuple[int, int]:
     """The clause around text[a:b]: cut at ; — and at ", and"/", while" joins."""
     s, e = sent
     lo, hi = s, e
-    for m in re.finditer(r";|\s[—–]\s|,\s+(?:and|but|while|whereas|although)\s", text[s:e]):
+    for m in _CLAUSE_BREAK.finditer(text[s:e]):
         pos = s + m.start()
         if pos < a:
             lo = s + m.end()
@@ -436,11 +436,14 @@ def _of_head(text: str, end: int, tags: dict[int, str] | None) -> str | None:
     return _unit_after(text, end + m.end(), tags)
 
 
+_NOUN_BEFORE_NUMBER = re.compile(
+    r"([A-Za-z]+)\s+(?:of|was|were|is|are|stood at|reached|totalled|totaled|"
+    rf"rose to|fell to|climbed to)\s+(?:{_APPROX}\s+)?$", re.I)
+
+
 def _of_noun_before(text: str, start: int) -> str | None:
     """The measured noun in "a depth of 10 km", "turnout was 61 percent", "toll rose to 17"."""
-    m = re.search(rf"([A-Za-z]+)\s+(?:of|was|were|is|are|stood at|reached|totalled|totaled|"
-                  rf"rose to|fell to|climbed to)\s+(?:{_APPROX}\s+)?$",
-                  text[max(0, start - 60) : start], re.I)
+    m = _NOUN_BEFORE_NUMBER.search(text[max(0, start - 60) : start])
     if m and m.group(1).lower() not in FUNCTION_WORDS:
         return m.group(1).lower()
     return None
@@ -451,8 +454,7 @@ _SCORE_CONTEXT = re.compile(r"\b(?:beat|beats|defeat\w*|win|wins|won|victory|los
                             r"draw|drew|final|match|game|score\w*|led|trail\w*)\b", re.I)
 
 
-def find_numbers(article: Article, mentions: list[Mention] | None = None,
-                 sents: list[tuple[int, int]] | None = None,
+def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
                  tags: dict[int, str] | None = None) -> list[NumberFact]:
     """Every quantity in the body with what it counts, its sentence and its slot.
 
@@ -585,7 +587,7 @@ def extract_facts(article: Article, mentions: list[Mention],
     text = article.text
     quotes = quoted_spans(text)
     sents = sentence_spans(text, quotes)
-    numbers = find_numbers(article, mentions, sents, tags)
+    numbers = find_numbers(article, sents, tags)
     dates = find_dates(article, mentions, sents, aliases, tags)
     date_spans = [(d.start, d.end) for d in dates]
     numbers = [n for n in numbers if not any(a <= n.start < b or a < n.end <= b

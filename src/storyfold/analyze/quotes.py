@@ -63,6 +63,10 @@ _NOT_NAMES = frozenset(
     Friday Saturday Sunday January February March April May June July August September
     October November December Officials Police Authorities Residents""".split()
 )
+_NAME_AFTER_VERB = re.compile(r"\s+(" + _CAP_NAME.pattern + ")")
+_NAME_BEFORE_VERB = re.compile(r"(" + _CAP_NAME.pattern + r")(?:,[^,]{2,80},)?\s+(?:\w+ly\s+)?$")
+_CLOSING_MARKS = CLOSE_QUOTES + STRAIGHT + "’'"
+_OPENING_MARKS = OPEN_QUOTES + STRAIGHT + "‘'"
 MAX_SPLIT_GAP_WORDS = 10  # "A," he said, "B." — the attribution between the parts
 NEAR_WORDS = 12  # how far from the verb a name may stand and still be its subject
 _MODIFIER_BEFORE = re.compile(r"\b(?:of|at|for|from|with|in|on|by)\s+(?:the\s+)?$", re.I)
@@ -154,12 +158,11 @@ def _is_partial(text: str, parts: list[tuple[int, int]]) -> bool:
 def _fallback_names(text: str, a: int, b: int, verb_start: int, verb_end: int) -> list[Mention]:
     """Capitalised names right next to a speech verb that the NER did not tag."""
     out: list[Mention] = []
-    after = re.match(r"\s+(" + _CAP_NAME.pattern + ")", text[verb_end:b])
+    after = _NAME_AFTER_VERB.match(text[verb_end:b])
     if after:
         out.append(Mention(after.group(1), "PERSON", verb_end + after.start(1),
                            verb_end + after.end(1)))
-    before = re.search(r"(" + _CAP_NAME.pattern + r")(?:,[^,]{2,80},)?\s+(?:\w+ly\s+)?$",
-                       text[a:verb_start])
+    before = _NAME_BEFORE_VERB.search(text[a:verb_start])
     if before:
         lead = text[: a + before.start(1)].rstrip(" \t")
         sentence_start = not lead or re.search(r"[.!?\n—–][”\"’]?$", lead) is not None
@@ -182,11 +185,11 @@ class _Resolver:
 
     def __init__(self, text: str, mentions: list[Mention], quotes: list[tuple[int, int]]) -> None:
         self.text = text
-        inside = [(s, e) for s, e in quotes]
-        self.mentions = [m for m in mentions if not any(s <= m.start < e for s, e in inside)]
+        self.mentions = [m for m in mentions if not any(s <= m.start < e for s, e in quotes)]
         self.mentions.sort(key=lambda m: m.start)
         self.starts = [m.start for m in self.mentions]
         self.aliases = alias_map([(m.name, m.label) for m in self.mentions])
+        self.named_at: tuple[int, int] | None = None  # set by `attribute`
 
     def canon(self, name: str) -> str:
         return self.aliases.get(name, name)
@@ -200,9 +203,6 @@ class _Resolver:
             if m.label == label and m.end <= pos:
                 return m
         return None
-
-    def last_person_before(self, pos: int) -> Mention | None:
-        return self.last_before(pos, "PERSON")
 
     def by_title(self, descriptor: str, pos: int) -> str | None:
         """The most recent person before `pos` whose role words match the descriptor."""
@@ -228,12 +228,12 @@ class _Resolver:
 
         The span of the name used for an explicit attribution is left in `self.named_at`.
         """
-        self.named_at: tuple[int, int] | None = None
+        self.named_at = None
         seg = self.text[a:b]
         verbs = list(_VERB_RE.finditer(seg))
         if not verbs:
             if where == "head" and _HIS_WORDS.search(seg):
-                m = self.last_person_before(qstart)
+                m = self.last_before(qstart)
                 return (self.canon(m.name), "pronoun") if m else (None, None)
             if where == "tail":
                 by = re.match(r"^\W*by\s+", seg)
@@ -273,7 +273,7 @@ class _Resolver:
                     return self.canon(pool[pick].name), "explicit"
         window = self.text[max(a, vs - 25) : min(b, ve + 15)]
         if _PRONOUN_NEAR_VERB.search(window):
-            m = self.last_person_before(qstart)
+            m = self.last_before(qstart)
             return (self.canon(m.name), "pronoun") if m else (None, None)
         desc = _DESCRIPTOR.search(self.text[a:vs]) or _DESCRIPTOR_AFTER.match(self.text[ve:b])
         if desc:
@@ -295,7 +295,7 @@ def find_quotes(
     text = article.text
     if mentions is None:
         mentions = extract_mentions([text])[0]
-    spans = [sp for sp in quoted_spans(text) if len(text[sp[0] : sp[1]].split()) >= 1]
+    spans = quoted_spans(text)  # never empty or blank
     utts = _utterances(text, spans)
     sents = sentence_spans(text, spans)
     sent_starts = [s for s, _ in sents]
@@ -311,8 +311,7 @@ def find_quotes(
         si = max(0, bisect_right(sent_starts, s0) - 1)
         sent_s, sent_e = sents[si] if sents else (0, len(text))
         # the quote's closing mark may sit after the sentence's end offset
-        marks_close = CLOSE_QUOTES + STRAIGHT + "’'"
-        close = e_last + 1 if e_last < len(text) and text[e_last] in marks_close else e_last
+        close = e_last + 1 if e_last < len(text) and text[e_last] in _CLOSING_MARKS else e_last
         next_open = min((s - 1 for s, _ in spans if s > close), default=len(text))
         tail_end = min(max(sent_e, close), next_open)
         para_end = text.find("\n", close)
@@ -320,9 +319,8 @@ def find_quotes(
             tail_end = min(tail_end, para_end)
         prev_close = max((e + 1 for _, e in spans if e < s0 - 1), default=0)
         head_start = max(sent_s, prev_close)
-        open_mark = s0 - 1 if s0 > 0 and text[s0 - 1] in OPEN_QUOTES + STRAIGHT + "‘'" else s0
+        open_mark = s0 - 1 if s0 > 0 and text[s0 - 1] in _OPENING_MARKS else s0
         speaker, how = None, None
-        resolver.named_at = None
         for a, b in u.middle:
             speaker, how = resolver.attribute(a, b, "middle", s0)
             if speaker:

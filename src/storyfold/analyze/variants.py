@@ -60,23 +60,20 @@ def align_score(a: QuoteSig, b: QuoteSig) -> float:
     return min(score, 1.0)
 
 
-def _contiguous(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+def _find_run(part: tuple[str, ...], whole: tuple[str, ...], start: int = 0) -> int:
+    """Index of the first contiguous run `part` in `whole` at or after `start`, or -1."""
     n = len(part)
-    return any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
+    return next((i for i in range(start, len(whole) - n + 1) if whole[i : i + n] == part), -1)
 
 
 def _pieces_in_order(variant: str, ref_words: tuple[str, ...]) -> bool:
     """An elided quote ("A … C"): each piece is a contiguous run of the reference, in order."""
-    pieces = [tuple(words(fold(p))) for p in _ELLIPSIS.split(variant) if words(p)]
+    pieces = [ws for p in _ELLIPSIS.split(variant) if (ws := tuple(words(fold(p))))]
     if len(pieces) < 2:
         return False
     pos = 0
     for p in pieces:
-        found = -1
-        for i in range(pos, len(ref_words) - len(p) + 1):
-            if ref_words[i : i + len(p)] == p:
-                found = i
-                break
+        found = _find_run(p, ref_words, pos)
         if found < 0:
             return False
         pos = found + len(p)
@@ -117,6 +114,6 @@ def classify(ref: str, variant: str) -> tuple[VariantKind, float]:
         return "verbatim", 1.0
     if wr == wv:
         return "punctuation", round(score, 3)
-    if len(wv) < len(wr) and (_contiguous(wv, wr) or _pieces_in_order(variant, wr)):
+    if len(wv) < len(wr) and (_find_run(wv, wr) >= 0 or _pieces_in_order(variant, wr)):
         return "trimmed", round(score, 3)
     return "altered", round(score, 3)
