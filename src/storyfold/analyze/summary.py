@@ -192,7 +192,7 @@ def candidate_spans(article: Article) -> list[Span]:
     dl = find_dateline(text)
     caps = [set(tokens(c)) for c in article.captions]
     out: list[Span] = []
-    for s, e in _split_after_times(text, sentence_spans(text, quotes), quotes):
+    for s, e in sentence_spans(text, quotes):
         if dl is not None and s <= dl.start < e:
             s = dl.end
         raw = text[s:e]
@@ -209,27 +209,6 @@ def candidate_spans(article: Article) -> list[Span]:
         out.append(Span(s, e, sent, qchars / max(1, e - s)))
         if len(out) >= MAX_PER_ARTICLE:
             break
-    return out
-
-
-_TIME_STOP = re.compile(r"\b[ap]\.m\.(?=\s+[A-Z][a-z])")
-
-
-def _split_after_times(text: str, spans: list[tuple[int, int]],
-                       quotes: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Split where a sentence ends in "a.m."/"p.m." and the next begins (the splitter reads
-    the stop as an abbreviation's and runs the two together); never inside a quotation."""
-    out = []
-    for s, e in spans:
-        start = s
-        for m in _TIME_STOP.finditer(text, s, e):
-            if any(qs <= m.start() < qe for qs, qe in quotes):
-                continue
-            out.append((start, m.end()))
-            start = m.end()
-            while start < e and text[start].isspace():
-                start += 1
-        out.append((start, e))
     return out
 
 

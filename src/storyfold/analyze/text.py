@@ -33,6 +33,10 @@ _ABBREV = frozenset(
 )
 _WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’»)]*(?=\s+[\"“‘(A-Z0-9]|[“\"]\S|\s*$)|\n\s*\n?")
+_WORD_BEFORE_STOP = re.compile(r"([\w.]+)\.$")
+_INITIALS = re.compile(r"[a-z]|(?:[a-z]\.)+[a-z]")
+_TIMES = frozenset({"a.m", "p.m"})  # "…at 7 p.m. Washing cars…": a time can end a sentence
+_NEXT_SENTENCE = re.compile(r"\s+[A-Z][a-z]")
 
 
 def fold(text: str) -> str:
@@ -148,23 +152,23 @@ def mask_quotes(text: str, spans: list[tuple[int, int]]) -> str:
 def sentence_spans(text: str, quotes: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """Sentence spans that never cut inside a quotation or after an abbreviation."""
     masked = mask_quotes(text, quoted_spans(text) if quotes is None else quotes)
-    out: list[tuple[int, int]] = []
-    start = 0
+    ends: list[int] = []
     for m in _BOUNDARY.finditer(masked):
-        end = m.end()
         if masked[m.start()] == ".":
-            prev = re.search(r"([\w.]+)\.$", masked[max(0, m.start() - 12) : m.start() + 1])
+            prev = _WORD_BEFORE_STOP.search(masked[max(0, m.start() - 12) : m.start() + 1])
             if prev:
                 tok = prev.group(1).lower()
-                if tok in _ABBREV or re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", tok):
+                ends_on_time = tok in _TIMES and _NEXT_SENTENCE.match(masked, m.end())
+                if (tok in _ABBREV or _INITIALS.fullmatch(tok)) and not ends_on_time:
                     continue
+        ends.append(m.end())
+    ends.append(len(text))
+    out: list[tuple[int, int]] = []
+    start = 0
+    for end in ends:
         seg = text[start:end]
         if seg.strip():
             lead = len(seg) - len(seg.lstrip())
             out.append((start + lead, start + len(seg.rstrip())))
         start = end
-    seg = text[start:]
-    if seg.strip():
-        lead = len(seg) - len(seg.lstrip())
-        out.append((start + lead, start + len(seg.rstrip())))
     return out
