@@ -78,6 +78,11 @@ class Pipeline:
             )
         return self._index
 
+    def reload(self) -> None:
+        """Read the active stories from the store again on the next batch: another process
+        (a CLI run beside a server) may have written since they were loaded."""
+        self._index = None
+
     # ---- entry points ---------------------------------------------------------------------
     def add(self, docs: Iterable[RawDocument | IngestError]) -> RunReport:
         """Add documents (errors in the stream are reported and skipped)."""

@@ -302,7 +302,7 @@ class Services:
             pipe = self._pipeline
             count = pipe.store.article_count()
             if count != self._seen_count:  # someone else (a CLI run) wrote: reload the index
-                pipe._index = None
+                pipe.reload()
             report = pipe.add([doc])
             self._seen_count = pipe.store.article_count()
         if not report.inputs:
