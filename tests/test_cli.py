@@ -81,7 +81,21 @@ def test_eval_pairs_reports_cross_validated_accuracy(tmp_path: Path, embedder) -
                                      "label": y}) + "\n" for i, (a, b, y) in enumerate(pairs)))
     figures = json.loads(runner.invoke(app, ["eval", str(f), "--mode", "pairs", "--json",
                                              ]).stdout)
-    assert figures["pairs"] == 12 and figures["cv_accuracy"] == 1.0
+    assert figures["pairs"] == 12 and figures["in_sample"] is False
+    assert figures["cv_accuracy"] == 1.0 and figures["cosine_cv_accuracy"] == 1.0
+    assert "shipped pair model" in figures["decision"]
+
+    # --train-folds trains the pair model once per fold instead of using the shipped one.
+    scores = tmp_path / "scores.jsonl"
+    result = runner.invoke(app, ["eval", str(f), "--mode", "pairs", "--train-folds", "2",
+                                 "--scores", str(scores), "--json"])
+    assert result.exit_code == 0, result.output
+    trained = json.loads(result.stdout)
+    assert trained["cv_folds"] == 2 and "2-fold" in trained["decision"]
+    assert 0.0 <= trained["cv_accuracy"] <= 1.0
+    rows = [json.loads(line) for line in scores.read_text().splitlines()]
+    assert len(rows) == 12 and {"score", "cosine", "label"} <= set(rows[0])
+    assert [r["label"] for r in rows] == [bool(y) for _, _, y in pairs]
 
 
 # ---- one story: comparison and write-up (issues 3 and 5) ---------------------------------------

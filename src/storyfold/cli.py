@@ -198,6 +198,12 @@ def eval_cmd(
         "stories"),
     db: Annotated[str | None, typer.Option(
         "--db", help="Store URL; default: a fresh temporary store.")] = None,
+    train_folds: Annotated[int, typer.Option(
+        "--train-folds", min=0,
+        help="pairs: train the pair model K times on the other folds (minutes per fold) "
+             "instead of scoring with the shipped one.")] = 0,
+    scores: Annotated[Path | None, typer.Option(
+        "--scores", help="pairs: also write each pair's scores and label (JSON Lines).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score clustering or rewrite linking on a labelled file, through the `run` code path."""
@@ -208,7 +214,25 @@ def eval_cmd(
     if not file.is_file():
         raise _fail(StoryfoldError(f"{file}: no such file"))
     if mode == "pairs":
-        result = eval_pairs(file)
+        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                            MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                            disable=not err.is_terminal or not train_folds)
+        with progress:
+            task = progress.add_task("training per fold", total=None)
+            result = eval_pairs(file, train_folds=train_folds,
+                                on_progress=lambda s, n: progress.update(task, completed=s,
+                                                                         total=n))
+        if scores and result.per_item:
+            cols = result.per_item
+            with scores.open("w", encoding="utf-8") as fh:
+                for n in range(len(cols["label"])):
+                    fh.write(json.dumps({k: (bool(v[n]) if v.dtype == bool else
+                                             round(float(v[n]), 5)) for k, v in cols.items()})
+                             + "\n")
+        if result.figures.get("in_sample"):
+            err.print("[yellow]warning:[/yellow] the shipped pair model was trained on this "
+                      "file, so its figures here are in-sample; --train-folds 5 gives the "
+                      "cross-validated figure.", highlight=False)
     elif mode == "stories":
         with tempfile.TemporaryDirectory() as tmp:
             try:

