@@ -1,10 +1,14 @@
 """Is sentence B a rewording of sentence A? A cross-encoder that reads both at once.
 
 Why not the embedding cosine that places articles into stories: two sentences about one
-event share most of their words and land close together whether or not they say the same
-thing ("shares fell 3 %" / "shares rose 3 %"), so a cosine threshold tops out near 0.73
-accuracy on news paraphrase pairs (MRPC). Reading the pair jointly lets attention compare
-the two word by word.
+event land close together whether or not one of them adds a clause or drops a detail, so a
+cosine threshold tops out near 0.73 accuracy on news paraphrase pairs (MRPC). Read as one
+input, the pair is compared token by token, and the model learns what annotators call
+equivalent (0.80 by cross-validation; bench/RESULTS.md).
+
+It judges wording, not facts: "profits rose 12 %" / "profits fell 12 %" reads as a
+rewording, as MRPC's labels mostly would have it. Changed figures, names and dates are
+found by `analyze.compare`; the two answer different questions.
 
 The model is the MiniLM that `fingerprint.Embedder` already loads, with a low-rank (LoRA)
 adapter on every attention and feed-forward projection and a one-logit head. Only the
