@@ -84,6 +84,8 @@ def test_eval_pairs_reports_cross_validated_accuracy(tmp_path: Path, embedder) -
     assert figures["pairs"] == 12 and figures["in_sample"] is False
     assert figures["cv_accuracy"] == 1.0 and figures["cosine_cv_accuracy"] == 1.0
     assert "shipped pair model" in figures["decision"]
+    # What `decide` answers on a new file: the threshold shipped with the adapter.
+    assert 0.3 < figures["shipped_threshold"] < 0.8 and figures["shipped_accuracy"] == 1.0
 
     # --train-folds trains the pair model once per fold instead of using the shipped one.
     scores = tmp_path / "scores.jsonl"

@@ -231,7 +231,7 @@ def eval_cmd(
                              + "\n")
         if result.figures.get("in_sample"):
             err.print("[yellow]warning:[/yellow] the shipped pair model was trained on this "
-                      "file, so its figures here are in-sample; --train-folds 5 gives the "
+                      "file, so its figures here are in-sample; --train-folds 10 gives the "
                       "cross-validated figure.", highlight=False)
     elif mode == "stories":
         with tempfile.TemporaryDirectory() as tmp:

@@ -158,7 +158,9 @@ def eval_pairs(path: Path, embedder: Embedder | None = None, folds: int = 10,
         trained_on = model.metadata.get("trained_on_sha256")
         figures.update(decision="shipped pair model, threshold by cross-validation",
                        in_sample=trained_on == file_digest(path), cv_folds=folds,
-                       cv_threshold_mean=round(float(np.mean(thresholds)), 4))
+                       cv_threshold_mean=round(float(np.mean(thresholds)), 4),
+                       shipped_threshold=model.threshold,
+                       **_decision_figures("shipped_", scores >= model.threshold, labels))
     secs = time.perf_counter() - t0
     best_t, best_acc = _best_threshold(scores, labels)
     figures.update(
