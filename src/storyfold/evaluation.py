@@ -82,10 +82,15 @@ def _prf(pred: np.ndarray, labels: np.ndarray) -> dict[str, float]:
             "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
+def _fold_of(n: int, folds: int, seed: int) -> np.ndarray:
+    """The fold of each item; the same seed gives the same folds to every scorer."""
+    return np.random.default_rng(seed).permutation(n) % folds
+
+
 def _cv_threshold(scores: np.ndarray, labels: np.ndarray, folds: int, seed: int
                   ) -> tuple[np.ndarray, list[float]]:
     """Predictions where each fold's threshold was chosen on the other folds only."""
-    fold_of = np.random.default_rng(seed).permutation(len(scores)) % folds
+    fold_of = _fold_of(len(scores), folds, seed)
     pred = np.zeros(len(scores), dtype=bool)
     thresholds = []
     for k in range(folds):
@@ -129,7 +134,7 @@ def eval_pairs(path: Path, embedder: Embedder | None = None, folds: int = 10,
 
     t0 = time.perf_counter()
     if train_folds:
-        fold_of = np.random.default_rng(seed).permutation(len(pairs)) % train_folds
+        fold_of = _fold_of(len(pairs), train_folds, seed)
         scores = np.zeros(len(pairs), dtype=np.float32)
         for k in range(train_folds):
             tr = np.flatnonzero(fold_of != k)
@@ -139,14 +144,9 @@ def eval_pairs(path: Path, embedder: Embedder | None = None, folds: int = 10,
                 on_step=(lambda s, n, k=k: on_progress(k * n + s, train_folds * n))
                 if on_progress else None)
             scores[te] = fold_model.score([pairs[i] for i in te])
-        # Each fold's threshold is chosen on the other folds' out-of-fold scores: a pair is
-        # judged by a model and a threshold that were both set without its label.
-        pred = np.zeros(len(pairs), dtype=bool)
-        thresholds = []
-        for k in range(train_folds):
-            t, _ = _best_threshold(scores[fold_of != k], labels[fold_of != k])
-            thresholds.append(t)
-            pred[fold_of == k] = scores[fold_of == k] >= t
+        # Each fold's threshold is chosen on the other folds' out-of-fold scores (same
+        # folds): a pair is judged by a model and a threshold both set without its label.
+        pred, thresholds = _cv_threshold(scores, labels, train_folds, seed)
         figures.update(decision=f"pair model trained on the other folds ({train_folds}-fold)",
                        in_sample=False, cv_folds=train_folds,
                        cv_threshold_mean=round(float(np.mean(thresholds)), 4),

@@ -20,6 +20,7 @@ cross-validation, which is the honest figure on the file the shipped adapter lea
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -77,13 +78,14 @@ def _torch():  # noqa: ANN202 - torch is imported lazily: the CLI starts without
     return torch
 
 
-def _lora_linear(base: Any, rank: int, alpha: float) -> Any:
+@functools.cache
+def _lora_class() -> type:
     torch = _torch()
 
     class LoRALinear(torch.nn.Module):
         """y = W x + (alpha / r) · B A x, with W frozen and B starting at zero."""
 
-        def __init__(self) -> None:
+        def __init__(self, base: Any, rank: int, alpha: float) -> None:
             super().__init__()
             self.base = base
             self.lora_a = torch.nn.Parameter(torch.randn(rank, base.in_features) * 0.01)
@@ -93,7 +95,11 @@ def _lora_linear(base: Any, rank: int, alpha: float) -> Any:
         def forward(self, x: Any) -> Any:
             return self.base(x) + (x @ self.lora_a.T @ self.lora_b.T) * self.scale
 
-    return LoRALinear()
+    return LoRALinear
+
+
+def _lora_linear(base: Any, rank: int, alpha: float) -> Any:
+    return _lora_class()(base, rank, alpha)
 
 
 class PairModel:
@@ -201,9 +207,10 @@ class PairModel:
         c = self.config
         rng = random.Random(c.seed)
         torch.manual_seed(c.seed)
-        body = [p for n, p in self.encoder.named_parameters() if p.requires_grad]
+        body = [p for p in self.encoder.parameters() if p.requires_grad]
+        head = list(self.head.parameters())
         opt = torch.optim.AdamW([{"params": body, "lr": c.lr},
-                                 {"params": list(self.head.parameters()), "lr": c.head_lr}],
+                                 {"params": head, "lr": c.head_lr}],
                                 weight_decay=c.weight_decay)
         order = list(range(len(pairs)))
         steps = c.epochs * ((len(order) + c.batch_size - 1) // c.batch_size)
@@ -221,7 +228,7 @@ class PairModel:
                 loss = torch.nn.functional.binary_cross_entropy_with_logits(
                     self._logits(batch), target[idx])
                 loss.backward()
-                torch.nn.utils.clip_grad_norm_(body + list(self.head.parameters()), 1.0)
+                torch.nn.utils.clip_grad_norm_(body + head, 1.0)
                 opt.step()
                 sched.step()
                 opt.zero_grad()
