@@ -133,8 +133,10 @@ class StoryIndex:
         self.n_docs = n_docs
         self._cent = np.zeros((max(64, len(states)), 384), dtype=np.float32)
         self._recent = np.zeros_like(self._cent)
-        self._norms: list[float | None] = []
-        self._name_norms: list[float | None] = []
+        # Per story and bag (terms, names): each word's squared tf-idf weight and their sum,
+        # kept up to date as articles join rather than recomputed over the whole bag (which
+        # made scoring quadratic in a story's size); None until first needed.
+        self._sq: list[list[tuple[dict[str, float], float] | None]] = []
         self._dropped: set[int] = set()
         self._postings: dict[str, set[int]] = defaultdict(set)
         for s in states:
@@ -150,8 +152,7 @@ class StoryIndex:
         self.pos[state.id] = i
         self._cent[i] = state.centroid / (np.linalg.norm(state.centroid) or 1.0)
         self._recent[i] = recent
-        self._norms.append(None)
-        self._name_norms.append(None)
+        self._sq.append([None, None])
         for t in state.terms:
             self._postings[t].add(i)
         return i
@@ -165,27 +166,42 @@ class StoryIndex:
     def _weights(self, terms: dict[str, float]) -> dict[str, float]:
         return {t: self._weight(t, tf) for t, tf in terms.items()}
 
-    def _cosine(self, weights: dict[str, float], norm: float, bag: dict[str, float],
+    def _query(self, weights: dict[str, float]) -> dict[str, float]:
+        """An article's weights times idf once more: the story side's idf, taken out of the
+        per-story loop because it is the same for every story scored."""
+        return {t: w * self.idf(t) for t, w in weights.items()}
+
+    def _cosine(self, query: dict[str, float], norm: float, bag: dict[str, float],
                 bag_norm: float) -> float:
-        """tf-idf cosine of an article's weights with a story's summed term counts."""
-        dot = sum(w * self._weight(t, bag[t]) for t, w in weights.items() if t in bag)
+        """tf-idf cosine of an article (its `_query`) with a story's summed term counts."""
+        dot = sum(q * (1.0 + math.log(v) if (v := bag[t]) >= 1 else v)
+                  for t, q in query.items() if t in bag)
         return dot / (norm * bag_norm)
 
-    def _norm(self, cache: list[float | None], bag: dict[str, float], i: int) -> float:
-        n = cache[i]
-        if n is None:
-            n = math.sqrt(sum(v * v for v in self._weights(bag).values())) or 1.0
-            cache[i] = n
-        return n
+    def _bag_norm(self, i: int, which: int) -> float:
+        """Norm of story i's terms (which=0) or names (1) weights."""
+        cached = self._sq[i][which]
+        if cached is None:
+            bag = self.states[i].names if which else self.states[i].terms
+            sq = {t: w * w for t, w in self._weights(bag).items()}
+            cached = self._sq[i][which] = (sq, sum(sq.values()))
+        return math.sqrt(cached[1]) or 1.0
 
-    def _story_norm(self, i: int) -> float:
-        return self._norm(self._norms, self.states[i].terms, i)
+    def _grow_norm(self, i: int, which: int, bag: dict[str, float], added: dict[str, float]
+                   ) -> None:
+        """Update a story's cached norm for the words an article just added to its bag."""
+        cached = self._sq[i][which]
+        if cached is None:
+            return
+        sq, total = cached
+        for t in added:
+            w = self._weight(t, bag[t])
+            total += w * w - sq.get(t, 0.0)
+            sq[t] = w * w
+        self._sq[i][which] = (sq, total)
 
-    def _name_norm(self, i: int) -> float:
-        return self._norm(self._name_norms, self.states[i].names, i)
-
-    def names_score(self, weights: dict[str, float], norm: float, i: int) -> float:
-        return self._cosine(weights, norm, self.states[i].names, self._name_norm(i))
+    def names_score(self, query: dict[str, float], norm: float, i: int) -> float:
+        return self._cosine(query, norm, self.states[i].names, self._bag_norm(i, 1))
 
     def observe_terms(self, terms: dict[str, float]) -> None:
         """Count a document towards idf before it is scored (so its own rare words count)."""
@@ -194,8 +210,8 @@ class StoryIndex:
             self.df[t] = self.df.get(t, 0) + 1
 
     # ---- scoring ----------------------------------------------------------------------------
-    def lexical(self, weights: dict[str, float], norm: float, i: int) -> float:
-        return self._cosine(weights, norm, self.states[i].terms, self._story_norm(i))
+    def lexical(self, query: dict[str, float], norm: float, i: int) -> float:
+        return self._cosine(query, norm, self.states[i].terms, self._bag_norm(i, 0))
 
     def score_all(self, fp: Fingerprint, published: datetime | None) -> list[tuple[int, float]]:
         """Candidate stories and their scores, best first."""
@@ -215,19 +231,21 @@ class StoryIndex:
                 for i in post:
                     hits[i] += weights[t]
         cands.update(sorted(hits, key=hits.get, reverse=True)[: p.candidates])
+        query = self._query(weights)
         use_names = len(fp.names) >= p.min_names
         if use_names:
             nweights = self._weights(fp.names)
             nnorm = math.sqrt(sum(v * v for v in nweights.values())) or 1.0
+            nquery = self._query(nweights)
         scored = []
         for i in cands - self._dropped:
             gap = time_gap(published, self.states[i], p.grace_days)
             if gap > p.max_gap_days:
                 continue
-            lex = self.lexical(weights, norm, i)
+            lex = self.lexical(query, norm, i)
             s = p.emb_weight * float(emb[i]) + (1 - p.emb_weight) * lex
             if use_names and self.states[i].names:
-                shared = self.names_score(nweights, nnorm, i)
+                shared = self.names_score(nquery, nnorm, i)
                 if shared < p.names_floor:
                     continue  # names none of the story's people, places or figures
                 s = (1 - p.names_weight) * s + p.names_weight * shared
@@ -267,8 +285,8 @@ class StoryIndex:
         self._cent[i] = s.centroid / (np.linalg.norm(s.centroid) or 1.0)
         r = self._recent[i] * 0.5 + fp.embedding * 0.5
         self._recent[i] = r / (np.linalg.norm(r) or 1.0)
-        self._norms[i] = None
-        self._name_norms[i] = None
+        self._grow_norm(i, 0, s.terms, fp.terms)
+        self._grow_norm(i, 1, s.names, fp.names)
         return s
 
     def put(self, state: StoryState) -> None:
@@ -281,8 +299,7 @@ class StoryIndex:
         self.states[i] = state
         self._cent[i] = unit
         self._recent[i] = unit
-        self._norms[i] = None
-        self._name_norms[i] = None
+        self._sq[i] = [None, None]
         for t in state.terms:
             self._postings[t].add(i)
 

@@ -103,7 +103,7 @@ class Embedder:
     _lock = threading.Lock()
     _model = None
 
-    def __init__(self, max_tokens: int = 128, batch_size: int = 64) -> None:
+    def __init__(self, max_tokens: int = 128, batch_size: int = 32) -> None:
         self.max_tokens = max_tokens
         self.batch_size = batch_size
 

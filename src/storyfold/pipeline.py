@@ -41,7 +41,7 @@ from storyfold.store.base import Store
 
 log = logging.getLogger(__name__)
 
-CHUNK = 128
+CHUNK = 256  # articles per transaction and per embedding call (longer runs sort by length better)
 MIN_WORDS = 5
 
 
@@ -261,13 +261,14 @@ class Pipeline:
         index = self.index()
         df_delta: dict[str, int] = {}
         touched_states: set[str] = set()
+        placed: dict[str, tuple[str, float]] = {}  # this chunk's, written at its end
         with self.store.transaction():
             for article, fp in zip(fresh, fps, strict=True):
                 index.observe_terms(fp.terms)
                 for t in fp.terms:
                     df_delta[t] = df_delta.get(t, 0) + 1
                 keys = lsh_keys(fp.minhash)
-                story_id, score = self._place(article, fp, keys, index)
+                story_id, score = self._place(article, fp, keys, index, placed)
                 if story_id is None:
                     story_id = "s" + article.id
                     index.start(story_id, fp, article.published)
@@ -276,17 +277,23 @@ class Pipeline:
                 else:
                     index.join(story_id, fp, article.published)
                 self.store.add_article(article, fp, keys)
-                self.store.save_story_state(index.states[index.pos[story_id]])
-                self.store.set_membership(article.id, story_id, round(float(score), 4))
+                placed[article.id] = (story_id, round(float(score), 4))
                 touched_states.add(story_id)
                 report.touched.add(story_id)
                 report.assignments[article.id] = story_id
                 report.added += 1
                 self._progress(1)
+            # A story's state is written once per chunk, not once per article that joins it:
+            # the same transaction, so a crash still loses the whole chunk or nothing.
+            for sid in sorted(touched_states):
+                self.store.save_story_state(index.states[index.pos[sid]])
+            for aid, (sid, score) in placed.items():
+                self.store.set_membership(aid, sid, score)
             self.store.add_document_frequencies(df_delta)
 
     def _place(
-        self, article: Article, fp: Fingerprint, keys: list[tuple[int, int]], index: StoryIndex
+        self, article: Article, fp: Fingerprint, keys: list[tuple[int, int]], index: StoryIndex,
+        placed: dict[str, tuple[str, float]],
     ) -> tuple[str | None, float]:
         """Copies join their original's story; everything else is scored against stories."""
         copies = self.store.by_content_hash(fp.content_hash)
@@ -300,7 +307,8 @@ class Pipeline:
                         near.append((j, aid))
         linked = [(1.0, a) for a in copies] + sorted(near, reverse=True)
         if linked:
-            stories = self.store.story_of(a for _, a in linked)
+            stories = self.store.story_of(a for _, a in linked if a not in placed)
+            stories.update((a, placed[a][0]) for _, a in linked if a in placed)
             for score, aid in linked:
                 sid = stories.get(aid)
                 if sid and index.has(sid) and self._in_time(article.published, index, sid):

@@ -335,13 +335,13 @@ class SQLiteStore(Store):
         ]
 
     def lsh_candidates(self, keys: list[tuple[int, int]]) -> set[str]:
+        # One statement for all bands (each arm a primary-key lookup), not one per band.
         found: set[str] = set()
-        for band, key in keys:
-            found.update(
-                r[0] for r in self.db.execute(
-                    "SELECT article_id FROM lsh WHERE band = ? AND key = ?", (band, key)
-                )
-            )
+        for i in range(0, len(keys), 250):  # SQLite allows 500 arms in one compound SELECT
+            part = keys[i : i + 250]
+            sql = " UNION ".join(["SELECT article_id FROM lsh WHERE band = ? AND key = ?"]
+                                 * len(part))
+            found.update(r[0] for r in self.db.execute(sql, [v for bk in part for v in bk]))
         return found
 
     def article_count(self) -> int:
