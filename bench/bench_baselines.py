@@ -121,7 +121,7 @@ def run_storyfold(path: Path, items: list[Item], limited: bool, embedder: Any) -
     scores = {k: fig[k] for k in ("pairwise_p", "pairwise_r", "pairwise_f1", "bcubed_p",
                                   "bcubed_r", "bcubed_f1", "nmi", "ari", "ami", "n_pred",
                                   "n_gold") if k in fig}
-    note = f"scored {fig.get('articles')}/{len(items)}"
+    note = f"scored {fig.get('articles')}/{len(items)}, embedding {fig['embed_share']:.0%} of time"
     if fig.get("skipped"):
         note += f", {fig['skipped']} skipped"
     return Row("storyfold", f"defaults, threshold={DEFAULT_PARAMS.threshold}", scores,

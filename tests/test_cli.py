@@ -64,6 +64,7 @@ def test_eval_scores_stories_from_a_labelled_file(tmp_path: Path, embedder) -> N
     assert figures["articles"] == 3 and figures["n_gold"] == 2
     assert figures["bcubed_f1"] == 1.0 and figures["pairwise_f1"] == 1.0
     assert figures["docs_per_s"] > 0 and figures["peak_rss_mb"] > 0
+    assert figures["embed_seconds"] <= figures["seconds"] + 0.05 and 0 < figures["embed_share"] <= 1
 
 
 def test_eval_pairs_reports_cross_validated_accuracy(tmp_path: Path, embedder) -> None:

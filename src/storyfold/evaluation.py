@@ -44,11 +44,13 @@ def eval_stories(path: Path, store: Store, embedder: Embedder | None = None,
             if line.strip():
                 rec = json.loads(line)
                 gold[str(rec.get("id") or f"line {n}")] = str(rec.get("cluster"))
-    pipe = Pipeline(store, params=params, embedder=embedder or Embedder(), analyze=False,
+    embedder = embedder or Embedder()
+    pipe = Pipeline(store, params=params, embedder=embedder, analyze=False,
                     on_progress=on_progress)
-    t0 = time.perf_counter()
+    t0, e0 = time.perf_counter(), embedder.seconds
     report = pipe.add(iter_documents([str(path)]))
     secs = time.perf_counter() - t0
+    embed_secs = embedder.seconds - e0
     story = store.story_of({aid for _, _, aid in report.inputs})
     g, p = [], []
     for _, record, aid in report.inputs:
@@ -59,6 +61,8 @@ def eval_stories(path: Path, store: Store, embedder: Embedder | None = None,
     scores.update(
         mode="stories", file=str(path), articles=len(g), skipped=len(report.errors),
         seconds=round(secs, 1), docs_per_s=round(len(report.inputs) / secs, 1),
+        # the transformer's share: what no change to the rest of the pipeline can remove
+        embed_seconds=round(embed_secs, 2), embed_share=round(embed_secs / secs, 3),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     )
     return EvalResult(scores)

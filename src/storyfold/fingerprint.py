@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -106,6 +107,7 @@ class Embedder:
     def __init__(self, max_tokens: int = 128, batch_size: int = 32) -> None:
         self.max_tokens = max_tokens
         self.batch_size = batch_size
+        self.seconds = 0.0  # spent embedding, so a run can say what share of it the model took
 
     @classmethod
     def model(cls):  # noqa: ANN206 - sentence_transformers type is heavy to import eagerly
@@ -130,11 +132,13 @@ class Embedder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         model = self.model()
+        start = time.perf_counter()
         model.max_seq_length = max_tokens or self.max_tokens
         vecs = model.encode(
             list(texts), batch_size=self.batch_size, normalize_embeddings=True,
             show_progress_bar=False, convert_to_numpy=True,
         )
+        self.seconds += time.perf_counter() - start
         return np.asarray(vecs, dtype=np.float32)
 
 
