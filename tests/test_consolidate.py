@@ -66,6 +66,43 @@ def test_one_event_told_many_ways_stays_one_story() -> None:
     assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
 
 
+def _two_wordings(cast_b: dict[str, float], lower_case: bool = False) -> list[Fingerprint]:
+    """Ten reports in two clearly different wordings (first reports, then updates with new
+    words and figures); the first five name `hollin`/`valk`, the rest `cast_b`."""
+    rng = np.random.default_rng(11)
+    early, late = rng.normal(size=384), rng.normal(size=384)
+    fps = []
+    for i in range(10):
+        first = i < 5
+        emb = _unit((early if first else late) + 0.2 * rng.normal(size=384))
+        terms = ({"slide": 2.0, "buried": 1.0, "homes": 1.0} if first
+                 else {"toll": 2.0, "rises": 1.0, "recovered": 1.0})
+        nm = {} if lower_case else (
+            {"hollin": 2.0, "valk": 1.0, "12": 1.0} if first else {**cast_b, "31": 1.0})
+        fps.append(_fp(i, emb, terms, nm))
+    return fps
+
+
+def test_an_update_that_rewords_the_story_but_keeps_its_people_and_places_is_not_split() -> None:
+    fps = _two_wordings({"hollin": 2.0, "valk": 1.0})  # new figures, same cast
+    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
+
+
+def test_the_same_wording_gap_with_other_people_and_places_is_split() -> None:
+    fps = _two_wordings({"marrow": 2.0, "quist": 1.0})
+    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [[0, 1, 2, 3, 4],
+                                                                  [5, 6, 7, 8, 9]]
+
+
+def test_text_without_names_is_never_split_on_wording_alone() -> None:
+    fps = _two_wordings({}, lower_case=True)
+    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
+    # the wording gap is real: without the cast rule it would have been split
+    no_rule = ClusterParams(split_same_cast=float("inf"))
+    assert split_groups(_two_wordings({"hollin": 2.0, "valk": 1.0}), lambda t: 1.0,
+                        no_rule) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+
+
 def test_a_version_1_store_is_upgraded_in_place_and_keeps_its_data(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)

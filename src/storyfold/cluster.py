@@ -32,6 +32,7 @@ class ClusterParams:
     split_ratio: float = 0.7  # split a story when its halves are less alike than this
     split_min_size: int = 4
     split_depth: int = 1  # bisections per story per batch
+    split_same_cast: float = 0.6  # halves whose proper names agree this much are one event
     merge_threshold: float = 0.55  # story-to-story score above which two stories merge
     max_gap_days: float = 10.0  # beyond this from a story's span, never join
     grace_days: float = 2.0  # within this of a story's span, no penalty at all
