@@ -134,10 +134,8 @@ class StoryIndex:
         self.n_docs = n_docs
         self._cent = np.zeros((max(64, len(states)), 384), dtype=np.float32)
         self._recent = np.zeros_like(self._cent)
-        # Per story and bag (terms, names): each word's squared tf-idf weight and their sum,
-        # kept up to date as articles join rather than recomputed over the whole bag (which
-        # made scoring quadratic in a story's size); None until first needed.
-        self._sq: list[list[tuple[dict[str, float], float] | None]] = []
+        # Per story, the norms of its terms and names bags; None until needed after a change.
+        self._sq: list[list[float | None]] = []
         self._dropped: set[int] = set()
         self._postings: dict[str, set[int]] = defaultdict(set)
         for s in states:
@@ -180,26 +178,20 @@ class StoryIndex:
         return dot / (norm * bag_norm)
 
     def _bag_norm(self, i: int, which: int) -> float:
-        """Norm of story i's terms (which=0) or names (1) weights."""
+        """Norm of story i's terms (which=0) or names (1) weights, as of its last change.
+
+        Recomputed over the whole bag at the first score after a join, with the idf of that
+        moment. Cheaper schemes were measured and rejected: updating only the words an
+        article adds (each word keeping the idf of when it was last seen) let the norm lag
+        as the collection grew, and a generated year over-joined (pairwise P 0.82 -> 0.66);
+        an exact-for-now norm kept as three running sums moved ECB+ B-cubed 0.900 -> 0.884.
+        """
         cached = self._sq[i][which]
         if cached is None:
             bag = self.states[i].names if which else self.states[i].terms
-            sq = {t: w * w for t, w in self._weights(bag).items()}
-            cached = self._sq[i][which] = (sq, sum(sq.values()))
-        return math.sqrt(cached[1]) or 1.0
-
-    def _grow_norm(self, i: int, which: int, bag: dict[str, float], added: dict[str, float]
-                   ) -> None:
-        """Update a story's cached norm for the words an article just added to its bag."""
-        cached = self._sq[i][which]
-        if cached is None:
-            return
-        sq, total = cached
-        for t in added:
-            w = self._weight(t, bag[t])
-            total += w * w - sq.get(t, 0.0)
-            sq[t] = w * w
-        self._sq[i][which] = (sq, total)
+            cached = self._sq[i][which] = math.sqrt(
+                sum(w * w for w in self._weights(bag).values())) or 1.0
+        return cached
 
     def names_score(self, query: dict[str, float], norm: float, i: int) -> float:
         return self._cosine(query, norm, self.states[i].names, self._bag_norm(i, 1))
@@ -286,8 +278,7 @@ class StoryIndex:
         self._cent[i] = s.centroid / (np.linalg.norm(s.centroid) or 1.0)
         r = self._recent[i] * 0.5 + fp.embedding * 0.5
         self._recent[i] = r / (np.linalg.norm(r) or 1.0)
-        self._grow_norm(i, 0, s.terms, fp.terms)
-        self._grow_norm(i, 1, s.names, fp.names)
+        self._sq[i] = [None, None]
         return s
 
     def put(self, state: StoryState) -> None:
