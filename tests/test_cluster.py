@@ -1,0 +1,50 @@
+"""Online placement: how an article is scored against the stories held in memory."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from storyfold.cluster import StoryIndex, tf_weight
+from storyfold.model import Fingerprint
+
+
+def _fp(i: int, terms: dict[str, float]) -> Fingerprint:
+    emb = np.zeros(384, np.float32)
+    emb[i % 384] = 1.0
+    return Fingerprint(article_id=f"a{i}", content_hash=str(i), minhash=np.zeros(4, np.uint32),
+                       embedding=emb, terms=terms, names={})
+
+
+def _cosine_from_scratch(index: StoryIndex, article: dict[str, float],
+                         story: dict[str, float]) -> float:
+    a = {t: tf_weight(v) * index.idf(t) for t, v in article.items()}
+    s = {t: tf_weight(v) * index.idf(t) for t, v in story.items()}
+    dot = sum(w * s[t] for t, w in a.items() if t in s)
+    return dot / (math.sqrt(sum(w * w for w in a.values()))
+                  * math.sqrt(sum(w * w for w in s.values())))
+
+
+def test_a_story_is_scored_on_its_summed_words_with_the_rarity_of_the_moment() -> None:
+    """Rarity (idf) moves as the collection grows; a story's score must follow it, not keep
+    the weights its words had when they first arrived (which over-joined a year of news)."""
+    index = StoryIndex([], {}, 0)
+    first = {"flood": 2.0, "river": 1.0, "levee": 1.0}
+    index.observe_terms(first)
+    index.start("s1", _fp(1, first), None)
+    early = {t: tf_weight(v) * index.idf(t) for t, v in first.items()}
+    index.lexical(index._query(early), 1.0, 0)  # scored once while the collection is small
+    for k in range(200):  # the collection grows with unrelated news
+        index.observe_terms({f"word{k}": 1.0, "river": 1.0})
+    second = {"flood": 1.0, "levee": 2.0, "evacuated": 1.0}
+    index.observe_terms(second)
+    index.join("s1", _fp(2, second), None)
+
+    newcomer = {"levee": 1.0, "flood": 1.0, "breach": 1.0}
+    index.observe_terms(newcomer)
+    weights = {t: tf_weight(v) * index.idf(t) for t, v in newcomer.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    story_words = {"flood": 3.0, "river": 1.0, "levee": 3.0, "evacuated": 1.0}
+    expected = _cosine_from_scratch(index, newcomer, story_words)
+    assert math.isclose(index.lexical(index._query(weights), norm, 0), expected, rel_tol=1e-9)
