@@ -9,7 +9,7 @@ and keep the split only when the cross-group similarity is well below the weaker
 group's own cohesion — a ratio, so it means the same on long articles and on snippets —
 and the two groups name different people and places. Wording alone cannot tell a second
 event from the same event developing (updates reword the lead and change the figures,
-and on generated years 52 of 64 wording-only splits were of that kind); the cast can.
+and on a generated year 52 of 63 wording-only splits were of that kind); the cast can.
 Text without names (lower-cased corpora) is therefore never split.
 """
 
