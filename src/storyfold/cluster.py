@@ -189,8 +189,12 @@ class StoryIndex:
         cached = self._sq[i][which]
         if cached is None:
             bag = self.states[i].names if which else self.states[i].terms
-            cached = self._sq[i][which] = math.sqrt(
-                sum(w * w for w in self._weights(bag).values())) or 1.0
+            # `_weight` inlined (same arithmetic, same order): this loop is the hot spot
+            n1, df, log, total = self.n_docs + 1, self.df, math.log, 0.0
+            for t, v in bag.items():
+                w = (1.0 + log(v) if v >= 1 else v) * (log(n1 / (df.get(t, 0) + 1)) + 1.0)
+                total += w * w
+            cached = self._sq[i][which] = math.sqrt(total) or 1.0
         return cached
 
     def names_score(self, query: dict[str, float], norm: float, i: int) -> float:
