@@ -135,7 +135,7 @@ class StoryIndex:
         self._cent = np.zeros((max(64, len(states)), 384), dtype=np.float32)
         self._recent = np.zeros_like(self._cent)
         # Per story, the norms of its terms and names bags; None until needed after a change.
-        self._sq: list[list[float | None]] = []
+        self._bag_norms: list[list[float | None]] = []
         self._dropped: set[int] = set()
         self._postings: dict[str, set[int]] = defaultdict(set)
         for s in states:
@@ -151,7 +151,7 @@ class StoryIndex:
         self.pos[state.id] = i
         self._cent[i] = state.centroid / (np.linalg.norm(state.centroid) or 1.0)
         self._recent[i] = recent
-        self._sq.append([None, None])
+        self._bag_norms.append([None, None])
         for t in state.terms:
             self._postings[t].add(i)
         return i
@@ -186,7 +186,7 @@ class StoryIndex:
         as the collection grew, and a generated year over-joined (pairwise P 0.82 -> 0.66);
         an exact-for-now norm kept as three running sums moved ECB+ B-cubed 0.900 -> 0.884.
         """
-        cached = self._sq[i][which]
+        cached = self._bag_norms[i][which]
         if cached is None:
             bag = self.states[i].names if which else self.states[i].terms
             # `_weight` inlined (same arithmetic, same order): this loop is the hot spot
@@ -194,7 +194,7 @@ class StoryIndex:
             for t, v in bag.items():
                 w = (1.0 + log(v) if v >= 1 else v) * (log(n1 / (df.get(t, 0) + 1)) + 1.0)
                 total += w * w
-            cached = self._sq[i][which] = math.sqrt(total) or 1.0
+            cached = self._bag_norms[i][which] = math.sqrt(total) or 1.0
         return cached
 
     def names_score(self, query: dict[str, float], norm: float, i: int) -> float:
@@ -282,7 +282,7 @@ class StoryIndex:
         self._cent[i] = s.centroid / (np.linalg.norm(s.centroid) or 1.0)
         r = self._recent[i] * 0.5 + fp.embedding * 0.5
         self._recent[i] = r / (np.linalg.norm(r) or 1.0)
-        self._sq[i] = [None, None]
+        self._bag_norms[i] = [None, None]
         return s
 
     def put(self, state: StoryState) -> None:
@@ -295,7 +295,7 @@ class StoryIndex:
         self.states[i] = state
         self._cent[i] = unit
         self._recent[i] = unit
-        self._sq[i] = [None, None]
+        self._bag_norms[i] = [None, None]
         for t in state.terms:
             self._postings[t].add(i)
 
