@@ -133,12 +133,8 @@ def same_cast(fps: Sequence[Fingerprint], a: list[int], b: list[int],
     x, y = _cast(fps, a), _cast(fps, b)
     if not x or not y:
         return None
-    wx = {t: tf_weight(v) * idf(t) for t, v in x.items()}
-    wy = {t: tf_weight(v) * idf(t) for t, v in y.items()}
-    dot = sum(w * wy[t] for t, w in wx.items() if t in wy)
-    nx = math.sqrt(sum(w * w for w in wx.values())) or 1.0
-    ny = math.sqrt(sum(w * w for w in wy.values())) or 1.0
-    return dot / (nx * ny)
+    m = _tfidf([x, y], idf)
+    return float(m[0].multiply(m[1]).sum())
 
 
 def split_groups(fps: Sequence[Fingerprint], idf: Callable[[str], float],

@@ -260,7 +260,6 @@ class Pipeline:
         fps = fingerprint_batch(fresh, self.embedder)
         index = self.index()
         df_delta: dict[str, int] = {}
-        touched_states: set[str] = set()
         placed: dict[str, tuple[str, float]] = {}  # this chunk's, written at its end
         with self.store.transaction():
             for article, fp in zip(fresh, fps, strict=True):
@@ -278,14 +277,13 @@ class Pipeline:
                     index.join(story_id, fp, article.published)
                 self.store.add_article(article, fp, keys)
                 placed[article.id] = (story_id, round(float(score), 4))
-                touched_states.add(story_id)
                 report.touched.add(story_id)
                 report.assignments[article.id] = story_id
                 report.added += 1
                 self._progress(1)
             # A story's state is written once per chunk, not once per article that joins it:
             # the same transaction, so a crash still loses the whole chunk or nothing.
-            for sid in sorted(touched_states):
+            for sid in sorted({sid for sid, _ in placed.values()}):
                 self.store.save_story_state(index.states[index.pos[sid]])
             for aid, (sid, score) in placed.items():
                 self.store.set_membership(aid, sid, score)
