@@ -8,7 +8,7 @@
 Why: a quality number for storyfold means little on its own. The question a user asks is
 "would TF-IDF + agglomerative clustering, river's TextClust or k-means have done as well?",
 so every method runs in one process, on the same items, scored by the same function
-(`storyfold.evaluate.cluster_scores`), and one table per dataset is printed.
+(`storyfold.eval.metrics.cluster_scores`), and one table per dataset is printed.
 
 Honesty rules the table follows:
 - A threshold picked on the data it is scored on is an *oracle*; the row says so, and a second
@@ -92,7 +92,7 @@ def load(path: Path, limit: int | None) -> list[Item]:
 
 
 def score(gold: Sequence[str], pred: Sequence[Any]) -> dict[str, Any]:
-    from storyfold.evaluate import cluster_scores
+    from storyfold.eval.metrics import cluster_scores
 
     return cluster_scores(list(gold), [str(p) for p in pred]).as_dict()
 
@@ -102,8 +102,8 @@ def score(gold: Sequence[str], pred: Sequence[Any]) -> dict[str, Any]:
 
 def run_storyfold(path: Path, items: list[Item], limited: bool, embedder: Any) -> Row:
     """The shipped `eval` path: ingest → clean → fingerprint → link → cluster into SQLite."""
-    from storyfold.cluster import DEFAULT_PARAMS
-    from storyfold.evaluation import eval_stories
+    from storyfold.eval.runners import eval_stories
+    from storyfold.place import DEFAULT_PARAMS
     from storyfold.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -375,7 +375,7 @@ def print_table(key: str, n: int, rows: list[Row], console: Any) -> None:
 
 
 FOOTNOTES = """\
-Scores: storyfold.evaluate.cluster_scores for every method; tuned settings maximise B³ F1.
+Scores: storyfold.eval.metrics.cluster_scores for every method; tuned settings maximise B³ F1.
 docs/s: wall time of one fit on the data, vectorising/embedding included (model load excluded);
   storyfold's figure also includes ingest, cleaning, MinHash signing, linking and SQLite writes.
   Agglomerative: one average-linkage tree (SciPy, as scikit-learn uses) cut at each threshold.
@@ -434,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"[dim]{time.strftime('%H:%M:%S')}[/] {msg}", highlight=False)
 
     tree = storyfold_tree()
-    import storyfold.evaluation  # noqa: F401 - import now, with the tree just described
+    import storyfold.eval.runners  # noqa: F401 - import now, with the tree just described
 
     t_start = time.perf_counter()
     embedder = Embedder()

@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from storyfold.eval.labels import score_store
 from storyfold.ingest import iter_documents
-from storyfold.labels import score_store
 from storyfold.pipeline import Pipeline
 from storyfold.store import open_store
 

@@ -18,11 +18,11 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from storyfold.cluster import DEFAULT_PARAMS
-from storyfold.evaluate import cluster_scores
+from storyfold.eval.metrics import cluster_scores
 from storyfold.fingerprint import Embedder
 from storyfold.ingest import iter_documents
 from storyfold.pipeline import Pipeline
+from storyfold.place import DEFAULT_PARAMS
 from storyfold.store import open_store
 
 HERE = Path(__file__).resolve().parent

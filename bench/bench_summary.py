@@ -41,10 +41,10 @@ from storyfold.analyze import compare as cmp  # noqa: E402
 from storyfold.analyze import summary as sm  # noqa: E402
 from storyfold.analyze.compare import compare_story  # noqa: E402
 from storyfold.clean import clean  # noqa: E402
+from storyfold.eval.labels import article_key  # noqa: E402
 from storyfold.fingerprint import Embedder  # noqa: E402
 from storyfold.ingest import iter_documents  # noqa: E402
 from storyfold.ingest.jsonl import record_to_document  # noqa: E402
-from storyfold.labels import article_key  # noqa: E402
 from storyfold.model import Article, Membership  # noqa: E402
 
 CORPUS = ROOT / "examples" / "corpus"

@@ -111,7 +111,7 @@ def live_server(served_store: str):
 
     import uvicorn
 
-    from storyfold.api import create_app
+    from storyfold.web.app import create_app
 
     app = create_app(served_store, token=TEST_TOKEN, warm=False)
     with socket.socket() as s:

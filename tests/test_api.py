@@ -18,10 +18,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from storyfold.api import create_app
 from storyfold.cli import app as cli_app
 from storyfold.store import open_store
 from storyfold.store.sqlite import fts_query
+from storyfold.web.app import create_app
 
 runner = CliRunner()
 

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from storyfold.cluster import StoryIndex, tf_weight
 from storyfold.model import Fingerprint
+from storyfold.place import StoryIndex, tf_weight
 
 
 def _fp(i: int, terms: dict[str, float]) -> Fingerprint:

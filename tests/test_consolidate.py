@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from storyfold.cluster import ClusterParams
 from storyfold.consolidate import split_groups
+from storyfold.fingerprint.features import names
 from storyfold.model import Fingerprint
+from storyfold.place import ClusterParams
 from storyfold.store import open_store
 from storyfold.store.sqlite import SCHEMA_VERSION
-from storyfold.text_features import names
 
 
 def test_names_are_capitalised_words_seen_mid_sentence_and_figures() -> None:

@@ -6,8 +6,8 @@ figures sit just above them (bench/RESULTS.md), so a regression fails here.
 
 from __future__ import annotations
 
+from storyfold.eval.labels import score_store
 from storyfold.ingest import iter_documents
-from storyfold.labels import score_store
 
 from .conftest import EXAMPLES
 

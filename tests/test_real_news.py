@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storyfold.evaluation import eval_stories
+from storyfold.eval.runners import eval_stories
 from storyfold.store import open_store
 
 from .conftest import SHARED

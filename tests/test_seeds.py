@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storyfold.views import story_json
+from storyfold.output.json import story_json
 
 
 def _by_file(story: dict) -> dict[str, dict]:

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from storyfold.analyze.service import fresh_analysis
 from storyfold.errors import StoreError
 from storyfold.ingest import iter_documents
+from storyfold.output.json import story_detail, story_json
 from storyfold.store import open_store
-from storyfold.views import fresh_analysis, story_detail, story_json
 
 ORIGINAL = (
     "ORLEN, March 4 (Harbor Wire) — Part of the roof of the Orlen Public Library collapsed on "
@@ -247,7 +248,7 @@ def test_a_writeup_cannot_be_cached_for_an_unknown_story(tmp_path: Path) -> None
 
 
 def test_markdown_escaping_leaves_article_text_inert() -> None:
-    from storyfold.render import md_escape
+    from storyfold.output.markdown import md_escape
 
     assert md_escape("*bold* _it_ [a](http://x) <b>x</b> `c` a|b ~~s~~ &amp; AT&T") == (
         "\\*bold\\* \\_it\\_ \\[a\\](http://x) \\<b\\>x\\</b\\> \\`c\\` a\\|b \\~\\~s\\~\\~ "

@@ -258,7 +258,7 @@ SEED_LABELS = {
 @pytest.fixture
 def seed_story(pipeline, seeds_dir: Path, embedder):
     from storyfold.ingest import iter_documents
-    from storyfold.views import story_detail
+    from storyfold.output.json import story_detail
 
     pipeline.add(iter_documents([str(seeds_dir)]))
     [rec] = list(pipeline.store.iter_stories())

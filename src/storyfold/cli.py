@@ -24,8 +24,8 @@ from rich.table import Table
 
 from storyfold.errors import IngestError, StoryfoldError
 from storyfold.ingest import DEFAULT_MAX_BYTES, iter_documents, iter_files
+from storyfold.output.json import label_for, story_json
 from storyfold.store import open_store
-from storyfold.views import label_for, story_json
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Fold news coverage from many outlets into stories.")
@@ -153,7 +153,7 @@ def story(
         "--output", "-o", help="Write the JSON or Markdown to this file instead.")] = None,
 ) -> None:
     """One story: summary with citations, timeline, articles and roles, quotes, conflicts."""
-    from storyfold.views import story_detail
+    from storyfold.output.json import story_detail
 
     fmt = "json" if as_json else fmt.lower()
     if fmt not in {"table", "json", "markdown", "md"}:
@@ -169,14 +169,14 @@ def story(
     except StoryfoldError as exc:
         raise _fail(exc) from exc
     if fmt == "table":
-        from storyfold.render import print_story
+        from storyfold.output.terminal import print_story
 
         print_story(out, data)
         return
     if fmt == "json":
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     else:
-        from storyfold.render import story_markdown
+        from storyfold.output.markdown import story_markdown
 
         text = story_markdown(data)
     if output is not None:
@@ -209,7 +209,7 @@ def eval_cmd(
     """Score clustering or rewrite linking on a labelled file, through the `run` code path."""
     import tempfile
 
-    from storyfold.evaluation import eval_pairs, eval_stories
+    from storyfold.eval.runners import eval_pairs, eval_stories
 
     if not file.is_file():
         raise _fail(StoryfoldError(f"{file}: no such file"))
@@ -268,7 +268,7 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
     """Serve the JSON API and the web pages (writes need $STORYFOLD_TOKEN)."""
-    from storyfold.api import serve as serve_app
+    from storyfold.web.app import serve as serve_app
 
     logging.basicConfig(level=os.environ.get("STORYFOLD_LOG", "INFO"))
     try:

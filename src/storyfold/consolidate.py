@@ -23,8 +23,8 @@ from scipy.cluster.hierarchy import linkage, to_tree
 from scipy.sparse import csr_matrix
 from scipy.spatial.distance import squareform
 
-from storyfold.cluster import DEFAULT_PARAMS, ClusterParams, tf_weight
 from storyfold.model import Fingerprint
+from storyfold.place import DEFAULT_PARAMS, ClusterParams, tf_weight
 
 MAX_MEMBERS = 1500  # larger stories are not split or merged (the test is quadratic in size)
 

@@ -14,18 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from storyfold.analyze.provenance import MAX_PAIRWISE, provenance
 from storyfold.clean import clean
-from storyfold.cluster import (
-    DEFAULT_PARAMS,
-    ClusterParams,
-    StoryIndex,
-    combined,
-    mean_fingerprint,
-    span_gap,
-    state_of,
-    time_gap,
-)
 from storyfold.consolidate import MAX_MEMBERS, split_groups
 from storyfold.errors import IngestError
 from storyfold.fingerprint import (
@@ -35,8 +24,19 @@ from storyfold.fingerprint import (
     lead_sentences,
     lsh_keys,
 )
-from storyfold.link import DEFAULT_THRESHOLDS, LinkThresholds, needs_alignment
 from storyfold.model import Article, Fingerprint, RawDocument
+from storyfold.place import (
+    DEFAULT_PARAMS,
+    ClusterParams,
+    StoryIndex,
+    combined,
+    mean_fingerprint,
+    span_gap,
+    state_of,
+    time_gap,
+)
+from storyfold.provenance.links import DEFAULT_THRESHOLDS, LinkThresholds, needs_alignment
+from storyfold.provenance.roles import MAX_PAIRWISE, provenance
 from storyfold.store.base import Store
 
 log = logging.getLogger(__name__)

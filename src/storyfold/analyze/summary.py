@@ -48,8 +48,8 @@ from storyfold.analyze.text import (
     words,
 )
 from storyfold.clean.dateline import find_dateline, looks_like_caption
+from storyfold.fingerprint.features import tokens
 from storyfold.model import Article, Membership
-from storyfold.text_features import tokens
 
 log = logging.getLogger(__name__)
 

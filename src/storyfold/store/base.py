@@ -5,48 +5,20 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
-from storyfold.model import Article, Fingerprint, Link, Membership
-
-
-@dataclass
-class StoryState:
-    """What online clustering keeps per story: enough to score a newcomer without members."""
-
-    id: str
-    centroid: np.ndarray  # sum of member embeddings (normalise before use)
-    size: int
-    terms: dict[str, float]
-    first_seen: datetime | None = None
-    last_seen: datetime | None = None
-    names: dict[str, float] = field(default_factory=dict)  # summed member names
-
-
-@dataclass
-class StoryRecord:
-    """A stored story with its members, for reading back out."""
-
-    id: str
-    headline: str | None
-    first_seen: datetime | None
-    last_seen: datetime | None
-    members: list[Membership] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-
-
-@dataclass
-class SearchHit:
-    """One full-text match. `snippet` is a list of (text, matched) pieces rather than marked-up
-    text, so that no caller ever has to trust markup that came out of an article."""
-
-    article_id: str
-    score: float  # higher is better (negated BM25)
-    snippet: list[tuple[str, bool]] = field(default_factory=list)
+from storyfold.model import (
+    Article,
+    Fingerprint,
+    Link,
+    Membership,
+    SearchHit,
+    StoryRecord,
+    StoryState,
+)
 
 
 class Store(ABC):

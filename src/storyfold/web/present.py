@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storyfold.analyze.text import word_spans
-from storyfold.views import label_for
+from storyfold.output.json import label_for
 
 ROLE_ORDER = {"original": 0, "copy": 1, "rewrite": 2, "independent": 3}
 

@@ -21,12 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from storyfold.analyze.service import fresh_analysis
 from storyfold.errors import IngestError, NotFound, StoryfoldError
 from storyfold.fingerprint import Embedder
 from storyfold.model import RawDocument
-from storyfold.search import SemanticIndex, hybrid_search
+from storyfold.output.json import article_json, story_detail, story_json
 from storyfold.store import Store, StoryRecord, open_store
-from storyfold.views import article_json, fresh_analysis, story_detail, story_json
+from storyfold.web.search import SemanticIndex, hybrid_search
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from storyfold.cluster import DEFAULT_PARAMS, ClusterParams
-from storyfold.evaluate import cluster_scores
+from storyfold.eval.metrics import cluster_scores
 from storyfold.fingerprint import Embedder
 from storyfold.ingest import iter_documents
-from storyfold.link import DEFAULT_THRESHOLDS
 from storyfold.pipeline import Pipeline
+from storyfold.place import DEFAULT_PARAMS, ClusterParams
+from storyfold.provenance.links import DEFAULT_THRESHOLDS
 from storyfold.store.base import Store
 
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyfold.evaluate import ClusterScores, cluster_scores
+from storyfold.eval.metrics import ClusterScores, cluster_scores
 from storyfold.store.base import Store
 
 

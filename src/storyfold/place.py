@@ -16,8 +16,7 @@ from datetime import datetime
 
 import numpy as np
 
-from storyfold.model import Fingerprint
-from storyfold.store.base import StoryState
+from storyfold.model import Fingerprint, StoryState
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from datetime import date, datetime, time
 import numpy as np
 
 from storyfold.clean import normalize_text
-from storyfold.link import DEFAULT_THRESHOLDS, LinkThresholds, link
 from storyfold.model import Article, Fingerprint, Link, Membership
+from storyfold.provenance.links import DEFAULT_THRESHOLDS, LinkThresholds, link
 
 _DATE_TRUST = {"header": 0, "metadata": 0, "dateline": 1, "text": 2, "caption": 3}
 _KIND_STRENGTH = {"exact": 3.0, "near": 2.0, "rewrite": 1.0}

@@ -1,0 +1,175 @@
+"""One story for people on a terminal, with Rich (Markdown is in `output.markdown`).
+
+Both render the JSON-ready dict of `views.story_detail`, so what a reader sees is exactly
+what `--json` gives a program. Articles are numbered in the order of the story's article
+list, and every citation, timeline line and quote variant refers to them by that number.
+Article text is never trusted as markup: Rich gets it as plain `Text`, Markdown gets it
+with every character that could start markup escaped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from storyfold.output.common import (
+    DAGGER_NOTE,
+    MAX_ENTITIES,
+    ONE_SOURCE,
+    count,
+    day,
+    meta_line,
+    numbers,
+    one_source,
+    refs,
+    short,
+)
+from storyfold.output.json import label_for
+
+MAX_CLAIMS = 8  # single-source claims shown on the terminal; --json has them all
+MAX_ADDED = 3  # new quotes / claims listed per timeline entry on the terminal
+STRUCK = "red strike"
+INSERTED = "bold green"
+
+
+# ---- Rich ------------------------------------------------------------------------------------
+def _diff_text(variant: dict[str, Any], marks: bool) -> Text:
+    """A variant with what it changed against the reference: removed struck, added in green.
+
+    Without colour (a pipe, a file) the changes are bracketed as wdiff does: [-old-] {+new+}.
+    """
+    out = Text()
+    dele, ins = (("[-", "-]"), ("{+", "+}")) if marks else (("", ""), ("", ""))
+    for op in variant.get("diff", []):
+        kind = op.get("op")
+        if kind == "equal":
+            out.append(op.get("ref", "") + " ")
+        if kind in {"delete", "replace"}:
+            out.append(f"{dele[0]}{op.get('ref', '')}{dele[1]}", style=STRUCK)
+            out.append(" ")
+        if kind in {"insert", "replace"}:
+            out.append(f"{ins[0]}{op.get('text', '')}{ins[1]}", style=INSERTED)
+            out.append(" ")
+    out.rstrip()
+    return out
+
+
+def _section(title: str) -> Text:
+    return Text(f"\n{title}", style="bold underline")
+
+
+def story_renderable(data: dict[str, Any], marks: bool = False) -> Group:
+    """Everything `storyfold story ID` prints, as one Rich renderable (`marks`: bracket quote
+    changes too, for output without colour)."""
+    num = numbers(data)
+    parts: list[Any] = [Text(data.get("headline") or "(no headline)", style="bold")]
+    parts.append(Text(f"story {data['id']} · first seen {meta_line(data)}"))
+
+    if data.get("summary"):
+        parts.append(_section("Summary"))
+        one = one_source(data)
+        for s in data["summary"]:
+            line = Text("• ")
+            line.append(s["text"])
+            line.append(" " + refs(s["citations"], num), style="cyan")
+            if s.get("single_source") and not one:
+                line.append(" †", style="yellow")
+            parts.append(line)
+        if one and len(data["articles"]) > 1:
+            parts.append(Text(ONE_SOURCE, style="dim"))
+        elif any(s.get("single_source") for s in data["summary"]):
+            parts.append(Text(DAGGER_NOTE, style="dim"))
+
+    parts.append(_section("Articles"))
+    table = Table(show_lines=False)
+    for col in ("#", "article", "outlet / file", "published", "role", "derived from", "links"):
+        table.add_column(col)
+    for a in data["articles"]:
+        links = ", ".join(f"{ln['kind']} [{num.get(ln['to'], '?')}] ({ln['score']:.2f})"
+                          for ln in a["links"])
+        parent = a.get("derived_from")
+        table.add_row(str(num[a["id"]]), a["id"], label_for(a), day(a["published"]), a["role"],
+                      f"[{num[parent]}]" if parent in num else (parent or ""), links)
+    parts.append(table)
+
+    by_id = {a["id"]: a for a in data["articles"]}
+    if data.get("timeline"):
+        parts.append(_section("Timeline"))
+        for t in data["timeline"]:
+            added = t.get("added", {})
+            head = Text(f"{day(t.get('published'))}  ", style="bold")
+            head.append(f"[{num.get(t['article'], '?')}] {label_for(by_id.get(t['article'], t))} "
+                        f"({t['role']})")
+            counts = [count(len(added[k]), k[:-1]) for k in ("quotes", "claims")
+                      if added.get(k)]
+            head.append(": " + (", ".join(counts) if counts else "nothing new"), style="dim")
+            parts.append(head)
+            lines = [f"“{short(q['text'], 20)}” — {q.get('speaker') or 'unattributed'}"
+                     for q in added.get("quotes", [])[:MAX_ADDED]]
+            lines += [short(c, 24) for c in added.get("claims", [])[:MAX_ADDED]]
+            lines += [f"differs: {d['slot']} = {d['value']}" for d in added.get("differs", [])]
+            for ln in lines:
+                parts.append(Padding(Text("– " + ln), (0, 0, 0, 4)))
+
+    if data.get("events"):
+        parts.append(_section("Events"))
+        for e in data["events"]:
+            line = Text(f"{e['date']}  ", style="bold")
+            line.append(short(e["text"], 28))
+            line.append(" " + refs(e["articles"], num), style="cyan")
+            parts.append(line)
+
+    if data.get("quotes"):
+        parts.append(_section("Quotes"))
+        for g in data["quotes"]:
+            parts.append(Text(g.get("speaker") or "unattributed speaker", style="bold"))
+            for v in g["variants"]:
+                line = Text(f"  [{num.get(v['article'], '?')}] ")
+                line.append(v["kind"] + (" (reference)" if v.get("reference") else
+                                         f" {v['score']:.2f}"), style="magenta")
+                line.append(": ")
+                if v.get("reference") or v["kind"] in {"verbatim", "punctuation"}:
+                    line.append(f"“{v['text']}”")
+                else:
+                    line.append("“")
+                    line.append_text(_diff_text(v, marks))
+                    line.append("”")
+                parts.append(line)
+
+    single = [c for c in data.get("claims", []) if c.get("single_source")]
+    if single:
+        parts.append(_section(f"Single-source claims ({len(single)})"))
+        for c in single[:MAX_CLAIMS]:
+            line = Text("• " + short(c["text"], 40))
+            line.append(" " + refs(c["support"], num), style="cyan")
+            parts.append(line)
+        if len(single) > MAX_CLAIMS:
+            parts.append(Text(f"… {len(single) - MAX_CLAIMS} more (--json for all)",
+                              style="dim"))
+
+    if data.get("conflicts"):
+        parts.append(_section("Conflicts"))
+        for c in data["conflicts"]:
+            line = Text(f"{c['slot']}: ", style="bold")
+            line.append(" vs ".join(f"{v['value']} {refs(v['articles'], num)}"
+                                    for v in c["values"]))
+            parts.append(line)
+
+    if data.get("entities"):
+        parts.append(_section("People, organisations, places"))
+        parts.append(Text(", ".join(f"{e['name']} ({e['label'].lower()}, "
+                                    f"{len(e['articles'])} art.)"
+                                    for e in data["entities"][:MAX_ENTITIES])))
+    return Group(*parts)
+
+
+def print_story(console: Console, data: dict[str, Any]) -> None:
+    console.print(story_renderable(data, marks=console.color_system is None),
+                  highlight=False)
+
+
+# ---- Markdown ----------------------------------------------------------------------------------

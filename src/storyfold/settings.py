@@ -1,0 +1,163 @@
+"""Every threshold, weight and limit of storyfold, per stage, documented where it is declared.
+
+One frozen dataclass per stage of the flow (ingest → clean → fingerprint → place →
+consolidate → provenance → analyze, then search, serve and output). A stage receives only its
+own section, so what can change its result is visible in its signature. Defaults are the
+values measured in `bench/` (figures in `bench/RESULTS.md`); a settings file and environment
+variables may override them (see `load`). The comment after each field is its documentation:
+`storyfold settings` prints it, and a test fails when a field has none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+EMBEDDING_DIM = 384  # width of all-MiniLM-L6-v2's vectors: a property of the model, not a knob
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """Reading files and records."""
+
+    max_file_mb: float = 10.0  # largest single-article file read; larger ones are skipped
+
+
+@dataclass(frozen=True)
+class CleanSettings:
+    """Turning a raw document into an article."""
+
+    min_words: int = 5  # an article with fewer words (title + text) after cleaning is skipped
+    trailer_after_words: int = 40  # a heading starts a trailer only after this many body words
+
+
+@dataclass(frozen=True)
+class FingerprintSettings:
+    """What is computed once per article: hash, MinHash, embedding, terms, names."""
+
+    num_perm: int = 128  # MinHash permutations (signature length)
+    lsh_bands: int = 32  # LSH bands over the signature (rows per band = num_perm / lsh_bands)
+    minhash_seed: int = 1729  # seed of the MinHash permutations; changing it re-keys the store
+    shingle_words: int = 3  # words per shingle for MinHash
+    embed_max_tokens: int = 128  # tokens of title + lead the article embedding reads
+    embed_chars: int = 2000  # characters of the body that go into the article embedding
+    embed_batch: int = 32  # texts per encoder call
+    sentence_max_tokens: int = 64  # tokens per lead sentence embedded for rewrite alignment
+    lead_sentences: int = 10  # lead sentences embedded per article for rewrite alignment
+    lead_sentence_words: int = 5  # a lead sentence needs this many words to count
+    max_terms: int = 200  # salient terms kept per article
+    max_names: int = 80  # proper names and figures kept per article
+    name_weight: float = 0.5  # extra term weight of a capitalised occurrence (names, places)
+    precision: str = "auto"  # encoder precision: auto (bf16 where the CPU has it), fp32, bf16
+
+
+@dataclass(frozen=True)
+class PlaceSettings:
+    """Placing each arriving article into the best active story, or starting a new one."""
+
+    chunk: int = 256  # articles per transaction and per embedding call
+    threshold: float = 0.30  # score at which an article joins a story
+    emb_weight: float = 0.55  # of the embedding in the word score (the rest is lexical)
+    names_weight: float = 0.5  # of the names score, when both sides have names
+    min_names: int = 2  # an article with fewer names is scored on words alone
+    names_floor: float = 0.15  # names overlap below this: another event, never join
+    max_gap_days: float = 10.0  # beyond this from a story's span, never join
+    grace_days: float = 2.0  # within this of a story's span, no time penalty at all
+    gap_penalty: float = 0.20  # subtracted at max_gap_days, linear in between
+    candidates: int = 20  # stories scored in full per article (best by embedding first)
+    query_terms: int = 12  # an article's top terms used to score stories lexically
+
+
+@dataclass(frozen=True)
+class ConsolidateSettings:
+    """The second pass over touched stories: split what holds two events, merge fragments."""
+
+    split_ratio: float = 0.7  # split a story when its halves are less alike than this
+    split_min_size: int = 4  # stories smaller than this are never split
+    split_depth: int = 1  # bisections per story per batch
+    split_same_cast: float = 0.6  # halves whose proper names agree this much are one event
+    merge_threshold: float = 0.55  # story-to-story score above which two stories merge
+    max_members: int = 1500  # larger stories are not split or merged (the test is quadratic)
+
+
+@dataclass(frozen=True)
+class ProvenanceSettings:
+    """Links between members and who derives from whom."""
+
+    near_jaccard: float = 0.45  # estimated Jaccard of word 3-shingles for a near copy
+    rewrite_cosine: float = 0.60  # embedding cosine of title + lead: gate for a rewrite
+    rewrite_alignment: float = 0.50  # sentence alignment: a rewrite follows its source closely
+    same_story_cosine: float = 0.45  # embedding cosine for a same-story link
+    max_pairwise: int = 60  # above this many members, compare each one with its nearest only
+    nearest: int = 25  # how many nearest members each one is compared with in large stories
+    root_margin: float = 0.15  # a copy link this close to the best one still points at the root
+
+
+@dataclass(frozen=True)
+class AnalyzeSettings:
+    """Reading a story: quotes, claims, conflicts, entities, the write-up."""
+
+    quote_link: float = 0.5  # align_score at which two quotes are taken as one utterance
+    other_speaker_link: float = 0.9  # ... when the two outlets name different speakers
+    claim_link: float = 0.45  # content-stem cosine at which two sentences may state one claim
+    date_sentence_link: float = 0.5  # ... at which two single-date sentences date one event
+    max_novel: int = 0  # nouns a sentence may have that no other article of the story uses
+    number_tolerance: float = 0.005  # relative difference at which two figures are one value
+    name_spelling: float = 0.8  # character similarity of two spellings of one name
+    cache_size: int = 4096  # articles whose analysis is kept in memory
+    max_split_gap_words: int = 10  # "A," he said, "B." — words between the parts of a quote
+    near_words: int = 12  # how far from the verb a name may stand and still be its subject
+    cite_similarity: float = 0.6  # sentence cosine at which another article states a sentence
+    redundant: float = 0.72  # a candidate this close to a chosen sentence adds nothing
+    mmr_lambda: float = 0.7  # relevance against novelty when choosing summary sentences
+    support_power: float = 8.0  # a citing article adds cosine**this: verbatim ~1, paraphrase ~0.1
+    same_rendering: float = 0.95  # two sentences this close are one rendering
+    max_quoted: float = 0.8  # a summary sentence has at most this share of quotation
+    max_per_article: int = 40  # candidate summary sentences read per article
+    headline_words: int = 18  # a headline built from a sentence keeps at most this many words
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Hybrid search and similar stories (web and API)."""
+
+    rrf_k: int = 60  # reciprocal-rank fusion constant: damps the very top ranks
+    candidates: int = 50  # hits taken from each ranking before fusion
+    min_semantic: float = 0.35  # cosine at which an embedding-only match counts
+    max_query_chars: int = 500  # longer queries are cut
+    similar_min: float = 0.3  # score at which another story is listed as similar
+    similar_embedding_weight: float = 0.6  # of centroid cosine in the similar-story score
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """The HTTP server."""
+
+    max_body_bytes: int = 2 * 1024 * 1024  # largest POST /api/articles body
+
+
+@dataclass(frozen=True)
+class OutputSettings:
+    """What the terminal shows (JSON always has everything)."""
+
+    max_claims: int = 8  # single-source claims listed on the terminal
+    max_added: int = 3  # new quotes / claims listed per timeline entry on the terminal
+    max_entities: int = 12  # people, organisations and places listed
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All of them: the one object a run is configured by."""
+
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    clean: CleanSettings = field(default_factory=CleanSettings)
+    fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
+    place: PlaceSettings = field(default_factory=PlaceSettings)
+    consolidate: ConsolidateSettings = field(default_factory=ConsolidateSettings)
+    provenance: ProvenanceSettings = field(default_factory=ProvenanceSettings)
+    analyze: AnalyzeSettings = field(default_factory=AnalyzeSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
+
+
+DEFAULTS = Settings()
