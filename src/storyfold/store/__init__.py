@@ -1,19 +1,33 @@
-"""Storage behind one interface; `open_store(url)` picks the backend from the URL."""
+"""Storage behind one contract (`Store`); `open_store(url)` picks the backend from the URL."""
 
 from __future__ import annotations
 
 from storyfold.errors import StoreError
-from storyfold.store.base import Store, StoryRecord, StoryState
+from storyfold.store.base import (
+    ArticleStore,
+    CacheStore,
+    SearchStore,
+    SettingsStore,
+    Store,
+    StoryRecord,
+    StoryState,
+    StoryStore,
+)
 
 
 def open_store(url: str) -> Store:
-    """`sqlite:///path.db` (default backend) or a bare path; PostgreSQL URLs are reserved."""
+    """Open (creating or upgrading) the store at `url`.
+
+    SQLite is the only backend today: `sqlite:///path/to/file.db`, a bare path, or `sqlite://`
+    (in memory, gone when closed). A `postgresql://` or `postgres://` URL raises StoreError
+    saying PostgreSQL is not available yet; any other scheme raises StoreError too."""
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
     elif url.startswith("sqlite://"):
         path = url[len("sqlite://"):] or ":memory:"
     elif url.startswith(("postgresql://", "postgres://")):
-        raise StoreError("PostgreSQL is not available in this build yet; use sqlite:///file.db")
+        raise StoreError("PostgreSQL is not available yet: storyfold stores in SQLite only; "
+                         "use sqlite:///file.db")
     elif "://" in url:
         raise StoreError(f"unknown store URL {url!r}; use sqlite:///file.db")
     else:
@@ -23,4 +37,14 @@ def open_store(url: str) -> Store:
     return SQLiteStore(path)
 
 
-__all__ = ["Store", "StoryRecord", "StoryState", "open_store"]
+__all__ = [
+    "ArticleStore",
+    "CacheStore",
+    "SearchStore",
+    "SettingsStore",
+    "Store",
+    "StoryRecord",
+    "StoryState",
+    "StoryStore",
+    "open_store",
+]

@@ -1,12 +1,35 @@
-"""The store interface: everything above it talks to this, never to SQL."""
+"""The store contract: everything above the store talks to these protocols, never to SQL.
+
+A backend implements `Store`, which is made of one small protocol per concern:
+
+- `ArticleStore`: articles with their fingerprints, LSH keys, sentence vectors, and the
+  document frequencies idf is computed from (written by ingest and fingerprint, read by place);
+- `StoryStore`: story states, memberships, provenance and the stories read back out (written
+  by place, consolidate and provenance);
+- `SearchStore`: full-text search, listing pages, outlets and the embeddings feed of the
+  semantic index (read by the web pages and the API);
+- `CacheStore`: write-ups and summary-sentence vectors, kept until a story's membership changes;
+- `SettingsStore`: the digest of the settings each run used, so a run can tell when the store
+  was built with other settings;
+
+plus `transaction()` and `close()`. What a backend must do is defined by the contract tests in
+`tests/store/test_contract.py`: a new backend is one more entry in their backend list, and is
+done when they pass. Today SQLite (`storyfold.store.sqlite`) is the only backend.
+
+Why protocols and not one abstract class: code that needs one concern can ask for just that
+protocol (a test double then implements a handful of methods, not thirty), and mypy checks
+such uses structurally. A backend still subclasses `Store` explicitly: every method here is
+also an `abstractmethod`, so mypy (and Python, at instantiation) reject a backend that misses
+one or gets a signature wrong, and the backend inherits `page_key`.
+"""
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,65 +44,74 @@ from storyfold.model import (
 )
 
 
-class Store(ABC):
-    """One interface, two backends (SQLite embedded, PostgreSQL server)."""
+class ArticleStore(Protocol):
+    """Articles and what is computed once per article. Article ids are unique: callers add
+    only ids that `known_ids` does not report."""
 
     @abstractmethod
-    def transaction(self) -> AbstractContextManager[None]:
-        """All writes inside commit together or not at all."""
+    def known_ids(self, ids: Iterable[str]) -> set[str]:
+        """The subset of `ids` already stored."""
 
     @abstractmethod
-    def close(self) -> None: ...
-
-    # articles and fingerprints
-    @abstractmethod
-    def known_ids(self, ids: Iterable[str]) -> set[str]: ...
-
-    @abstractmethod
-    def add_article(
-        self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]
-    ) -> None: ...
+    def add_article(self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]
+                    ) -> None:
+        """Store an article, its fingerprint and its (band, key) LSH entries; the article also
+        becomes findable by `search` and appears at the end of `article_embeddings`."""
 
     @abstractmethod
-    def articles(self, ids: Iterable[str]) -> dict[str, Article]: ...
+    def articles(self, ids: Iterable[str]) -> dict[str, Article]:
+        """The stored articles among `ids` (unknown ids are left out)."""
 
     @abstractmethod
-    def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]: ...
+    def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
+        """The stored fingerprints among `ids`, arrays equal to those added."""
 
     @abstractmethod
-    def by_content_hash(self, content_hash: str) -> list[str]: ...
+    def by_content_hash(self, content_hash: str) -> list[str]:
+        """Ids of the articles with exactly this content hash (exact duplicates)."""
 
     @abstractmethod
-    def lsh_candidates(self, keys: list[tuple[int, int]]) -> set[str]: ...
+    def lsh_candidates(self, keys: list[tuple[int, int]]) -> set[str]:
+        """Ids of the articles sharing at least one (band, key) with `keys`."""
 
     @abstractmethod
     def article_count(self) -> int: ...
 
     @abstractmethod
-    def sentence_vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]: ...
+    def sentence_vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]:
+        """Lead-sentence vectors per article, as float16 rows (possibly zero rows)."""
 
     @abstractmethod
-    def save_sentence_vectors(self, article_id: str, vectors: np.ndarray) -> None: ...
-
-    # corpus statistics for idf
-    @abstractmethod
-    def document_frequencies(self) -> dict[str, int]: ...
+    def save_sentence_vectors(self, article_id: str, vectors: np.ndarray) -> None:
+        """Store (or replace) an article's lead-sentence vectors; kept as float16."""
 
     @abstractmethod
-    def add_document_frequencies(self, counts: dict[str, int]) -> None: ...
-
-    # stories
-    @abstractmethod
-    def story_states(self, since: datetime | None = None) -> list[StoryState]: ...
+    def document_frequencies(self) -> dict[str, int]:
+        """Term → number of stored articles containing it (the corpus statistics of idf)."""
 
     @abstractmethod
-    def save_story_state(self, state: StoryState) -> None: ...
+    def add_document_frequencies(self, counts: dict[str, int]) -> None:
+        """Add `counts` to the stored document frequencies."""
+
+
+class StoryStore(Protocol):
+    """Stories: the state clustering needs, memberships, and provenance for reading out."""
 
     @abstractmethod
-    def set_membership(self, article_id: str, story_id: str, score: float) -> None: ...
+    def story_states(self, since: datetime | None = None) -> list[StoryState]:
+        """States of the stories last seen at or after `since` (or never seen); all if None."""
 
     @abstractmethod
-    def story_of(self, article_ids: Iterable[str]) -> dict[str, str]: ...
+    def save_story_state(self, state: StoryState) -> None:
+        """Create or update a story's state (its headline and members are kept)."""
+
+    @abstractmethod
+    def set_membership(self, article_id: str, story_id: str, score: float) -> None:
+        """Put an article in a story with its placement score (replacing a previous one)."""
+
+    @abstractmethod
+    def story_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Article id → story id, for the articles among `article_ids` that have one."""
 
     @abstractmethod
     def delete_story(self, story_id: str) -> None:
@@ -90,20 +122,27 @@ class Store(ABC):
         """Reassign articles to a story (a split), keeping their scores."""
 
     @abstractmethod
-    def story_member_ids(self, story_id: str) -> list[str]: ...
+    def story_member_ids(self, story_id: str) -> list[str]:
+        """A story's article ids in the order they were added."""
 
     @abstractmethod
     def save_provenance(
         self, story_id: str, headline: str | None, members: list[Membership], links: list[Link]
-    ) -> None: ...
+    ) -> None:
+        """Store a story's headline, its members' roles and its links (replacing old links)."""
 
     @abstractmethod
-    def story(self, story_id: str) -> StoryRecord: ...
+    def story(self, story_id: str) -> StoryRecord:
+        """A story with its members (oldest published first) and links; NotFound if none."""
 
     @abstractmethod
-    def iter_stories(self) -> Iterator[StoryRecord]: ...
+    def iter_stories(self) -> Iterator[StoryRecord]:
+        """Every story, newest first (by first seen)."""
 
-    # search and listing (for the API and the web pages)
+
+class SearchStore(Protocol):
+    """Reading the store as a reader does: search, listings, outlets, the embeddings feed."""
+
     @abstractmethod
     def search(self, q: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search over article titles and texts, best first. `q` is user text: the
@@ -115,7 +154,7 @@ class Store(ABC):
         until: datetime | None = None, source: str | None = None, limit: int = 20,
         after: tuple[str, str] | None = None,
     ) -> list[StoryRecord]:
-        """Stories newest first (by first seen), one page at a time.
+        """Stories with members, newest first (by first seen), one page at a time.
 
         `since`/`until` keep stories whose span overlaps [since, until); `source` keeps stories
         with an article from that outlet; `q` keeps stories with an article matching the words.
@@ -136,7 +175,10 @@ class Store(ABC):
         """Article ids and embeddings (rows) added after `after_seq`, and the last seq seen,
         so a semantic index in memory can catch up incrementally."""
 
-    # write-ups: computed when a story is first shown, kept until its membership changes
+
+class CacheStore(Protocol):
+    """Write-ups: computed when a story is first shown, kept until its membership changes."""
+
     @abstractmethod
     def writeup(self, story_id: str) -> tuple[str, dict[str, Any]] | None:
         """The cached write-up of a story and the membership key it was computed for."""
@@ -150,7 +192,47 @@ class Store(ABC):
         self, story_id: str, key: str, data: dict[str, Any],
         vectors: dict[str, tuple[str, np.ndarray]] | None = None, headline: str | None = None,
     ) -> None:
-        """Cache a write-up (and new sentence vectors) in one transaction; StoreError if not.
+        """Cache a write-up (and new sentence vectors) in one transaction; StoreError if not
+        (an unknown story included).
 
         `headline` (the write-up's) replaces the story's until provenance is next saved, which
         happens exactly when its membership changes and the write-up goes stale."""
+
+
+class SettingsStore(Protocol):
+    """Which settings built the store, so a run can warn when its own differ."""
+
+    @abstractmethod
+    def record_settings(self, digest: str, settings: dict[str, Any]) -> None:
+        """Record the settings a run used (their digest and their values, JSON-able) with the
+        time. Recording the digest the store already has is a no-op, so the record lists the
+        changes of settings, not every run."""
+
+    @abstractmethod
+    def settings_digest(self) -> str | None:
+        """The digest last recorded; None for a store no run has recorded settings in."""
+
+
+class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, Protocol):
+    """The one type the rest of storyfold uses: every concern, plus transactions."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """All writes inside commit together or not at all (an exception rolls them back and
+        propagates). Transactions nest: only the outermost one commits."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+__all__ = [
+    "ArticleStore",
+    "CacheStore",
+    "SearchHit",
+    "SearchStore",
+    "SettingsStore",
+    "Store",
+    "StoryRecord",
+    "StoryState",
+    "StoryStore",
+]

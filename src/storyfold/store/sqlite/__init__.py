@@ -1,0 +1,22 @@
+"""The SQLite backend: one file, WAL, foreign keys, named migrations; every value bound.
+
+`SQLiteStore` is the `Store` contract met by one mixin per protocol over a shared connection.
+"""
+
+from __future__ import annotations
+
+from storyfold.store.base import Store
+from storyfold.store.sqlite.articles import SQLiteArticles
+from storyfold.store.sqlite.caches import SQLiteCaches
+from storyfold.store.sqlite.migrations import MIGRATIONS
+from storyfold.store.sqlite.search import MAX_QUERY_TERMS, SQLiteSearch, fts_query
+from storyfold.store.sqlite.settings_record import SQLiteSettingsRecord
+from storyfold.store.sqlite.stories import SQLiteStories
+
+
+class SQLiteStore(SQLiteArticles, SQLiteStories, SQLiteSearch, SQLiteCaches,
+                  SQLiteSettingsRecord, Store):
+    """The embedded default backend (`sqlite:///file.db`; `sqlite://` alone is in memory)."""
+
+
+__all__ = ["MAX_QUERY_TERMS", "MIGRATIONS", "SQLiteStore", "fts_query"]
