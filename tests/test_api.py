@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -224,26 +223,6 @@ def test_post_article_joins_a_story_and_is_idempotent(db_url: str, embedder) -> 
                                content=body)
             assert resp.status_code == code, (ctype, body[:20], resp.json())
             assert resp.json()["detail"]
-
-
-# ---- the store ---------------------------------------------------------------------------------
-def test_an_older_store_gets_its_search_index_on_upgrade(served_store: str, tmp_path: Path
-                                                         ) -> None:
-    src = served_store.removeprefix("sqlite:///")
-    old = tmp_path / "old.db"
-    with sqlite3.connect(src) as a, sqlite3.connect(old) as b:
-        a.backup(b)
-    with sqlite3.connect(old) as db:
-        db.execute("DROP TABLE articles_fts")
-        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    store = open_store(f"sqlite:///{old}")
-    try:
-        hits = store.search("harbour bridge", 10)
-        assert len(hits) >= 3
-        version = store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'")
-        assert int(version.fetchone()[0]) >= 3
-    finally:
-        store.close()
 
 
 # ---- the command ---------------------------------------------------------------------------------

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import numpy as np
 
 from storyfold.consolidate import split_groups
 from storyfold.fingerprint.features import names
 from storyfold.model import Fingerprint
 from storyfold.place import ClusterParams
-from storyfold.store import open_store
-from storyfold.store.sqlite import SCHEMA_VERSION
 
 
 def test_names_are_capitalised_words_seen_mid_sentence_and_figures() -> None:
@@ -101,27 +96,3 @@ def test_text_without_names_is_never_split_on_wording_alone() -> None:
     no_rule = ClusterParams(split_same_cast=float("inf"))
     assert split_groups(_two_wordings({"hollin": 2.0, "valk": 1.0}), lambda t: 1.0,
                         no_rule) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
-
-
-def test_a_version_1_store_is_upgraded_in_place_and_keeps_its_data(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    db = sqlite3.connect(path)
-    db.executescript(
-        """
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        INSERT INTO meta VALUES ('schema_version', '1');
-        CREATE TABLE stories (id TEXT PRIMARY KEY, headline TEXT, first_seen TEXT,
-            last_seen TEXT, size INTEGER NOT NULL, centroid BLOB NOT NULL,
-            terms TEXT NOT NULL, updated_at TEXT NOT NULL);
-        """
-    )
-    db.execute("INSERT INTO stories VALUES ('s1', 'Old', NULL, NULL, 1, ?, '{}', 'x')",
-               (np.zeros(384, np.float32).tobytes(),))
-    db.commit()
-    db.close()
-    store = open_store(f"sqlite:///{path}")
-    [state] = store.story_states()
-    assert state.id == "s1" and state.names == {}
-    store.close()
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)

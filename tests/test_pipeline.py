@@ -57,9 +57,9 @@ def test_rerunning_the_same_files_changes_nothing(pipeline, tmp_path) -> None:
     _write(tmp_path, "a.txt", QUAKE, "2025-02-03", "Harbor Wire")
     _write(tmp_path, "c.txt", ELECTION, "2025-02-03", "Civic Post")
     first = pipeline.add(iter_documents([str(tmp_path)]))
-    before = pipeline.store.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    before = pipeline.store.article_count()
     second = pipeline.add(iter_documents([str(tmp_path)]))
-    after = pipeline.store.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    after = pipeline.store.article_count()
     assert first.added == 2 and second.added == 0 and second.already_stored == 2
     assert before == after == 2
 

@@ -11,7 +11,6 @@ test_summary.py use it too.
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -165,16 +164,22 @@ def test_a_story_shown_again_is_read_from_the_cache(pipeline, tmp_path: Path, em
 
 
 def test_a_new_member_recomputes_only_its_story_and_embeds_only_its_sentences(
-        pipeline, tmp_path: Path, embedder) -> None:
+        pipeline, tmp_path: Path, embedder, monkeypatch) -> None:
     pipeline.add(iter_documents([str(write(tmp_path, ["orig", "copy", "local", "strike"]))]))
     counting = CountingEmbedder(embedder)
     library, strike = _library(pipeline), _strike(pipeline)
     story_detail(pipeline.store, library, counting)
     story_detail(pipeline.store, strike, counting)
-    strike_row = pipeline.store.db.execute(
-        "SELECT members_key, updated_at FROM story_writeups WHERE story_id = ?",
-        (strike.id,)).fetchone()
+    strike_before = pipeline.store.writeup(strike.id)
     key_before = pipeline.store.writeup(library.id)[0]
+    saved: list[str] = []
+    save_writeup = pipeline.store.save_writeup
+
+    def recording(story_id: str, *a, **k) -> None:
+        saved.append(story_id)
+        save_writeup(story_id, *a, **k)
+
+    monkeypatch.setattr(pipeline.store, "save_writeup", recording)
 
     report = pipeline.add(iter_documents([str(write(tmp_path, ["rewrite"], "more.jsonl"))]))
     assert report.added == 1 and set(report.assignments.values()) == {library.id}
@@ -191,9 +196,8 @@ def test_a_new_member_recomputes_only_its_story_and_embeds_only_its_sentences(
     assert set(pipeline.store.summary_vectors(m.article_id for m in library.members)) == {
         m.article_id for m in library.members}
     # the other story was not touched
-    assert pipeline.store.db.execute(
-        "SELECT members_key, updated_at FROM story_writeups WHERE story_id = ?",
-        (strike.id,)).fetchone() == strike_row
+    assert saved == [library.id]
+    assert strike_before is not None and pipeline.store.writeup(strike.id) == strike_before
 
 
 def test_a_store_that_cannot_cache_still_shows_the_story(pipeline, tmp_path: Path, embedder,
@@ -222,22 +226,6 @@ def test_listings_show_the_writeup_headline_until_membership_changes(
     pipeline.add(iter_documents([str(write(tmp_path, ["rewrite"], "more.jsonl"))]))
     rec = pipeline.store.story(rec.id)
     assert len(rec.members) == 4 and fresh_analysis(pipeline.store, rec) is None
-
-
-def test_an_older_store_gains_the_writeup_tables_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    open_store(f"sqlite:///{path}").close()
-    db = sqlite3.connect(path)
-    db.execute("DROP TABLE story_writeups")
-    db.execute("DROP TABLE summary_vectors")
-    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-    db.commit()
-    db.close()
-    store = open_store(f"sqlite:///{path}")
-    assert store.writeup("s1") is None and store.summary_vectors(["a"]) == {}
-    assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                            ).fetchone()[0] == "4"
-    store.close()
 
 
 def test_a_writeup_cannot_be_cached_for_an_unknown_story(tmp_path: Path) -> None:
