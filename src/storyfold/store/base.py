@@ -214,7 +214,11 @@ class SettingsStore(Protocol):
 
 
 class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, Protocol):
-    """The one type the rest of storyfold uses: every concern, plus transactions."""
+    """The one type the rest of storyfold uses: every concern, plus transactions.
+
+    A backend subclasses it and implements every abstract method, opening (and creating or
+    upgrading its schema) in its constructor; `open_store` maps a URL to it. Its behaviour is
+    what `tests/store/test_contract.py` checks; SQLite is the only backend today."""
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
