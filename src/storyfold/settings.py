@@ -43,7 +43,7 @@ class _Section:
     def __post_init__(self) -> None:
         name = type(self).__name__
         for f in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
+            value: Any = getattr(self, f.name)
             where = f"{name}.{f.name}"
             kind = _TYPES[str(f.type)]
             if isinstance(value, bool) or not isinstance(value, kind):
@@ -89,6 +89,7 @@ class CleanSettings(_Section):
 @dataclass(frozen=True)
 class FingerprintSettings(_Section):
     """What is computed once per article: hash, MinHash, embedding, terms, names."""
+
     _unit: ClassVar[tuple[str, ...]] = ("min_candidate_recall", "name_weight")
     _zero_ok: ClassVar[tuple[str, ...]] = ("minhash_seed",)
     _choices: ClassVar[Mapping[str, tuple[str, ...]]] = {"precision": ("auto", "fp32", "bf16")}
@@ -119,7 +120,9 @@ class FingerprintSettings(_Section):
 @dataclass(frozen=True)
 class PlaceSettings(_Section):
     """Placing each arriving article into the best active story, or starting a new one."""
-    _unit: ClassVar[tuple[str, ...]] = ("threshold", "emb_weight", "names_weight", "names_floor", "gap_penalty")
+
+    _unit: ClassVar[tuple[str, ...]] = (
+        "threshold", "emb_weight", "names_weight", "names_floor", "gap_penalty")
     _zero_ok: ClassVar[tuple[str, ...]] = ("min_names", "grace_days")
 
     chunk: int = 256  # articles per transaction and per embedding call
@@ -139,6 +142,7 @@ class PlaceSettings(_Section):
 @dataclass(frozen=True)
 class ConsolidateSettings(_Section):
     """The second pass over touched stories: split what holds two events, merge fragments."""
+
     _unit: ClassVar[tuple[str, ...]] = ("split_ratio", "merge_threshold")
     _zero_ok: ClassVar[tuple[str, ...]] = ("split_depth", "split_same_cast")
 
@@ -153,7 +157,9 @@ class ConsolidateSettings(_Section):
 @dataclass(frozen=True)
 class ProvenanceSettings(_Section):
     """Links between members and who derives from whom."""
-    _unit: ClassVar[tuple[str, ...]] = ("near_jaccard", "rewrite_cosine", "rewrite_alignment", "same_story_cosine", "root_margin")
+
+    _unit: ClassVar[tuple[str, ...]] = (
+        "near_jaccard", "rewrite_cosine", "rewrite_alignment", "same_story_cosine", "root_margin")
 
     near_jaccard: float = 0.45  # estimated Jaccard of word 3-shingles for a near copy
     rewrite_cosine: float = 0.60  # embedding cosine of title + lead: gate for a rewrite
@@ -167,7 +173,11 @@ class ProvenanceSettings(_Section):
 @dataclass(frozen=True)
 class AnalyzeSettings(_Section):
     """Reading a story: quotes, claims, conflicts, entities, the write-up."""
-    _unit: ClassVar[tuple[str, ...]] = ("quote_link", "other_speaker_link", "claim_link", "date_sentence_link", "number_tolerance", "name_spelling", "cite_similarity", "redundant", "mmr_lambda", "same_rendering", "max_quoted")
+
+    _unit: ClassVar[tuple[str, ...]] = (
+        "quote_link", "other_speaker_link", "claim_link", "date_sentence_link",
+        "number_tolerance", "name_spelling", "cite_similarity", "redundant", "mmr_lambda",
+        "same_rendering", "max_quoted")
     _zero_ok: ClassVar[tuple[str, ...]] = ("max_novel", "max_split_gap_words")
 
     quote_link: float = 0.5  # align_score at which two quotes are taken as one utterance
@@ -193,6 +203,7 @@ class AnalyzeSettings(_Section):
 @dataclass(frozen=True)
 class SearchSettings(_Section):
     """Hybrid search and similar stories (web and API)."""
+
     _unit: ClassVar[tuple[str, ...]] = ("min_semantic", "similar_min", "similar_embedding_weight")
 
     rrf_k: int = 60  # reciprocal-rank fusion constant: damps the very top ranks
@@ -302,8 +313,8 @@ def load(path: Path | None = None, env: Mapping[str, str] | None = None) -> Sett
     try:
         return Settings(**built, sources=sources)
     except SettingsError as exc:
-        origin = sorted(set(sources.values()))
-        raise SettingsError(f"{exc}" + (f" (set in {', '.join(origin)})" if origin else "")
+        files = sorted(set(sources.values()))
+        raise SettingsError(f"{exc}" + (f" (set in {', '.join(files)})" if files else "")
                             ) from None
 
 
@@ -315,7 +326,7 @@ def _read_file(path: Path) -> list[tuple[str, str, Any]]:
         raise SettingsError(f"settings file {path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"settings file {path} is not valid TOML: {exc}") from None
-    out = []
+    out: list[tuple[str, str, Any]] = []
     for section, table in data.items():
         if section not in SECTIONS:
             raise SettingsError(f"settings file {path}: unknown section [{section}]; known: "
