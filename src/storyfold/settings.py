@@ -24,7 +24,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from storyfold.errors import SettingsError
 
@@ -55,7 +55,7 @@ class _Section:
                                         f"not {value!r}")
                 continue
             if str(f.type) == "float":
-                value = float(value)
+                value = float(cast(float, value))
                 object.__setattr__(self, f.name, value)  # 1 and 1.0 hash alike in `digest`
             if f.name in self._unit:
                 if not 0.0 <= value <= 1.0:
