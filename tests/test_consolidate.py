@@ -10,7 +10,7 @@ import numpy as np
 from storyfold.consolidate import split_groups
 from storyfold.fingerprint.features import names
 from storyfold.model import Fingerprint
-from storyfold.place import ClusterParams
+from storyfold.settings import ConsolidateSettings
 from storyfold.store import open_store
 from storyfold.store.sqlite import SCHEMA_VERSION
 
@@ -50,7 +50,7 @@ def test_a_story_holding_two_events_of_one_kind_is_split_by_who_was_involved() -
         emb = _unit(topic + 0.3 * rng.normal(size=384))
         fps.append(_fp(i, emb, {**shared, player: 3.0},
                        {"harbourside": 1.0, "patrol": 1.0, player: 4.0}))
-    groups = split_groups(fps, lambda t: 1.0, ClusterParams())
+    groups = split_groups(fps, lambda t: 1.0, ConsolidateSettings())
     assert groups == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
 
 
@@ -63,7 +63,7 @@ def test_one_event_told_many_ways_stays_one_story() -> None:
         extra = {f"word{i}": 1.0, f"word{(i + 1) % 10}": 1.0}
         fps.append(_fp(i, emb, {"slide": 2.0, "rescuers": 1.0, **extra},
                        {"hollin": 2.0, "valk": 1.0}))
-    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
+    assert split_groups(fps, lambda t: 1.0, ConsolidateSettings()) == [list(range(10))]
 
 
 def _two_wordings(cast_b: dict[str, float], lower_case: bool = False) -> list[Fingerprint]:
@@ -85,20 +85,20 @@ def _two_wordings(cast_b: dict[str, float], lower_case: bool = False) -> list[Fi
 
 def test_an_update_that_rewords_the_story_but_keeps_its_people_and_places_is_not_split() -> None:
     fps = _two_wordings({"hollin": 2.0, "valk": 1.0})  # new figures, same cast
-    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
+    assert split_groups(fps, lambda t: 1.0, ConsolidateSettings()) == [list(range(10))]
 
 
 def test_the_same_wording_gap_with_other_people_and_places_is_split() -> None:
     fps = _two_wordings({"marrow": 2.0, "quist": 1.0})
-    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [[0, 1, 2, 3, 4],
+    assert split_groups(fps, lambda t: 1.0, ConsolidateSettings()) == [[0, 1, 2, 3, 4],
                                                                   [5, 6, 7, 8, 9]]
 
 
 def test_text_without_names_is_never_split_on_wording_alone() -> None:
     fps = _two_wordings({}, lower_case=True)
-    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
+    assert split_groups(fps, lambda t: 1.0, ConsolidateSettings()) == [list(range(10))]
     # the wording gap is real: without the cast rule it would have been split
-    no_rule = ClusterParams(split_same_cast=float("inf"))
+    no_rule = ConsolidateSettings(split_same_cast=float("inf"))
     assert split_groups(_two_wordings({"hollin": 2.0, "valk": 1.0}), lambda t: 1.0,
                         no_rule) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
 

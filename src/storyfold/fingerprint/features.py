@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 from storyfold.clean import normalize_text
+from storyfold.settings import DEFAULTS
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -20,7 +21,6 @@ STOPWORDS = frozenset(
 )
 _TOKEN = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z\-]{2,}\b")
-NAME_WEIGHT = 0.5  # extra weight of a capitalised occurrence (names, places)
 
 
 def tokens(text: str) -> list[str]:
@@ -35,7 +35,8 @@ def shingles(words: list[str], n: int = 3) -> list[str]:
     return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
-def salient_terms(title: str | None, text: str, limit: int = 200) -> dict[str, float]:
+def salient_terms(title: str | None, text: str, limit: int = DEFAULTS.fingerprint.max_terms,
+                  name_weight: float = DEFAULTS.fingerprint.name_weight) -> dict[str, float]:
     """Content-word frequencies with the title and named things weighted up.
 
     Titles and capitalised names carry the event's identity (who, where), which is what
@@ -50,7 +51,7 @@ def salient_terms(title: str | None, text: str, limit: int = 200) -> dict[str, f
     for name in _CAPITALISED.findall(text):
         low = name.lower()
         if low not in STOPWORDS:
-            counts[low] += NAME_WEIGHT
+            counts[low] += name_weight
     if title:
         for w in tokens(title):
             if len(w) > 2 and w not in STOPWORDS:
@@ -72,7 +73,8 @@ def _name_key(word: str) -> str:
     return word.lower().rstrip("'’").removesuffix("'s").removesuffix("’s")
 
 
-def names(title: str | None, text: str, limit: int = 80) -> dict[str, float]:
+def names(title: str | None, text: str, limit: int = DEFAULTS.fingerprint.max_names
+          ) -> dict[str, float]:
     """Proper names and multi-digit numbers: who, where, how many — an event's identity.
 
     Two earthquakes or two arrests share every common word and most of the embedding;
