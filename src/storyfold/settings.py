@@ -396,13 +396,15 @@ def digest(settings: Settings) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def documentation() -> dict[str, str]:
+def documentation(source: str | None = None) -> dict[str, str]:
     """"section.field" → the comment on the field's line in this module, "" when none.
 
     Read from the source (the comments are the documentation; Python keeps no trace of
-    them), so documenting a setting is writing its comment, nothing else.
+    them), so documenting a setting is writing its comment, nothing else. `source` stands in
+    for this module's text (tests).
     """
-    source = Path(__file__).read_text(encoding="utf-8")
+    if source is None:
+        source = Path(__file__).read_text(encoding="utf-8")
     comments = {tok.start[0]: tok.string.lstrip("#").strip()
                 for tok in tokenize.generate_tokens(io.StringIO(source).readline)
                 if tok.type == tokenize.COMMENT}
