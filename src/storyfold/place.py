@@ -203,14 +203,14 @@ class StoryIndex:
         cands = set(np.argsort(-emb)[: p.candidates].tolist())
         weights = self._weights(fp.terms)
         norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        top_terms = sorted(weights, key=weights.get, reverse=True)[: p.query_terms]
+        top_terms = sorted(weights, key=weights.__getitem__, reverse=True)[: p.query_terms]
         hits: dict[int, float] = defaultdict(float)
         for t in top_terms:
             post = self._postings.get(t)
             if post and len(post) < p.max_postings:
                 for i in post:
                     hits[i] += weights[t]
-        cands.update(sorted(hits, key=hits.get, reverse=True)[: p.candidates])
+        cands.update(sorted(hits, key=hits.__getitem__, reverse=True)[: p.candidates])
         query = self._query(weights)
         use_names = len(fp.names) >= p.min_names
         if use_names:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections import Counter
+from collections import defaultdict
+from operator import itemgetter
 
 from storyfold.clean import normalize_text
 from storyfold.settings import DEFAULTS
@@ -35,6 +37,11 @@ def shingles(words: list[str], n: int = 3) -> list[str]:
     return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
+def _most_common(counts: dict[str, float], limit: int) -> dict[str, float]:
+    """The `limit` largest counts, ties in first-seen order (as `Counter.most_common`)."""
+    return dict(heapq.nlargest(limit, counts.items(), key=itemgetter(1)))
+
+
 def salient_terms(title: str | None, text: str, limit: int = DEFAULTS.fingerprint.max_terms,
                   name_weight: float = DEFAULTS.fingerprint.name_weight) -> dict[str, float]:
     """Content-word frequencies with the title and named things weighted up.
@@ -42,7 +49,7 @@ def salient_terms(title: str | None, text: str, limit: int = DEFAULTS.fingerprin
     Titles and capitalised names carry the event's identity (who, where), which is what
     separates two earthquakes in one week; function words carry none.
     """
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     for w in tokens(text):
         if len(w) > 2 and w not in STOPWORDS and not w.isdigit():
             counts[w] += 1.0
@@ -56,7 +63,7 @@ def salient_terms(title: str | None, text: str, limit: int = DEFAULTS.fingerprin
         for w in tokens(title):
             if len(w) > 2 and w not in STOPWORDS:
                 counts[w] += 2.0
-    return dict(counts.most_common(limit))
+    return _most_common(counts, limit)
 
 
 CALENDAR = frozenset(
@@ -84,7 +91,7 @@ def names(title: str | None, text: str, limit: int = DEFAULTS.fingerprint.max_na
     corpora) yields nothing, and clustering then falls back to words and embeddings.
     """
     seen_mid: set[str] = set()
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     for m in _NAME_OR_NUMBER.finditer(text):
         low = _name_key(m.group(0))
         if len(low) < 2 or low in STOPWORDS or low in CALENDAR:
@@ -92,10 +99,10 @@ def names(title: str | None, text: str, limit: int = DEFAULTS.fingerprint.max_na
         counts[low] += 1.0
         if not _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()]):
             seen_mid.add(low)
-    out = Counter({w: c for w, c in counts.items() if w in seen_mid})
+    out = {w: c for w, c in counts.items() if w in seen_mid}
     if title:
         for m in _NAME_OR_NUMBER.finditer(title):
             low = _name_key(m.group(0))
             if low in seen_mid:
                 out[low] += 1.0
-    return dict(out.most_common(limit))
+    return _most_common(out, limit)

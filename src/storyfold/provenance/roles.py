@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 import numpy as np
 
 from storyfold.clean import normalize_text
-from storyfold.model import Article, Fingerprint, Link, Membership
+from storyfold.model import Article, Fingerprint, Link, Membership, Role
 from storyfold.provenance.links import link
 from storyfold.settings import DEFAULTS, ProvenanceSettings
 
@@ -48,7 +48,7 @@ def story_links(
 ) -> list[Link]:
     """All edges worth keeping inside a story (pairwise, or nearest neighbours when large)."""
     ids = [a.id for a in articles if a.id in fps]
-    pairs: set[tuple[str, str]] = set()
+    pairs: set[tuple[str, ...]] = set()
     if len(ids) <= t.max_pairwise:
         pairs = {tuple(sorted((x, y))) for i, x in enumerate(ids) for y in ids[i + 1 :]}
     else:
@@ -168,7 +168,7 @@ def provenance(
         if root is not None and (best[1].kind == "rewrite" or best[0] - root[0] <= t.root_margin):
             best = root
         _, ln, parent = best
-        role = "rewrite" if ln.kind == "rewrite" else "copy"
+        role: Role = "rewrite" if ln.kind == "rewrite" else "copy"
         members.append(Membership(a.id, role, parent, _evidence(a, ln)))
         directed[(ln.a, ln.b)] = Link(ln.a, ln.b, ln.kind, ln.score, direction=(parent, a.id))
     final_links = [directed.get((ln.a, ln.b), ln) for ln in links]
