@@ -38,7 +38,7 @@ from storyfold.fingerprint import load_base_model, precision
 log = logging.getLogger(__name__)
 
 SHIPPED_ADAPTER = Path(__file__).resolve().parent / "models" / "paraphrase-lora.safetensors"
-MAX_TOKENS = 128
+MAX_TOKENS = 128  # the pair model was trained on pairs cut at this length: a property of it
 
 
 @dataclass(frozen=True)
