@@ -8,11 +8,12 @@ import numpy as np
 
 from storyfold.model import Fingerprint
 from storyfold.place import StoryIndex, tf_weight
+from storyfold.settings import EMBEDDING_DIM
 
 
 def _fp(i: int, terms: dict[str, float]) -> Fingerprint:
-    emb = np.zeros(384, np.float32)
-    emb[i % 384] = 1.0
+    emb = np.zeros(EMBEDDING_DIM, np.float32)
+    emb[i % EMBEDDING_DIM] = 1.0
     return Fingerprint(article_id=f"a{i}", content_hash=str(i), minhash=np.zeros(4, np.uint32),
                        embedding=emb, terms=terms, names={})
 

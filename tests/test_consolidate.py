@@ -10,7 +10,7 @@ import numpy as np
 from storyfold.consolidate import split_groups
 from storyfold.fingerprint.features import names
 from storyfold.model import Fingerprint
-from storyfold.settings import ConsolidateSettings
+from storyfold.settings import EMBEDDING_DIM, ConsolidateSettings
 from storyfold.store import open_store
 from storyfold.store.sqlite import SCHEMA_VERSION
 
@@ -42,12 +42,12 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 def test_a_story_holding_two_events_of_one_kind_is_split_by_who_was_involved() -> None:
     rng = np.random.default_rng(3)
-    topic = rng.normal(size=384)
+    topic = rng.normal(size=EMBEDDING_DIM)
     shared = {"arrested": 2.0, "driving": 1.0, "influence": 1.0, "team": 1.0}
     fps = []
     for i in range(10):
         player = "okafor" if i < 5 else "lindqvist"
-        emb = _unit(topic + 0.3 * rng.normal(size=384))
+        emb = _unit(topic + 0.3 * rng.normal(size=EMBEDDING_DIM))
         fps.append(_fp(i, emb, {**shared, player: 3.0},
                        {"harbourside": 1.0, "patrol": 1.0, player: 4.0}))
     groups = split_groups(fps, lambda t: 1.0, ConsolidateSettings())
@@ -56,10 +56,10 @@ def test_a_story_holding_two_events_of_one_kind_is_split_by_who_was_involved() -
 
 def test_one_event_told_many_ways_stays_one_story() -> None:
     rng = np.random.default_rng(5)
-    topic = rng.normal(size=384)
+    topic = rng.normal(size=EMBEDDING_DIM)
     fps = []
     for i in range(10):
-        emb = _unit(topic + 0.3 * rng.normal(size=384))
+        emb = _unit(topic + 0.3 * rng.normal(size=EMBEDDING_DIM))
         extra = {f"word{i}": 1.0, f"word{(i + 1) % 10}": 1.0}
         fps.append(_fp(i, emb, {"slide": 2.0, "rescuers": 1.0, **extra},
                        {"hollin": 2.0, "valk": 1.0}))
@@ -70,11 +70,11 @@ def _two_wordings(cast_b: dict[str, float], lower_case: bool = False) -> list[Fi
     """Ten reports in two clearly different wordings (first reports, then updates with new
     words and figures); the first five name `hollin`/`valk`, the rest `cast_b`."""
     rng = np.random.default_rng(11)
-    early, late = rng.normal(size=384), rng.normal(size=384)
+    early, late = rng.normal(size=EMBEDDING_DIM), rng.normal(size=EMBEDDING_DIM)
     fps = []
     for i in range(10):
         first = i < 5
-        emb = _unit((early if first else late) + 0.2 * rng.normal(size=384))
+        emb = _unit((early if first else late) + 0.2 * rng.normal(size=EMBEDDING_DIM))
         terms = ({"slide": 2.0, "buried": 1.0, "homes": 1.0} if first
                  else {"toll": 2.0, "rises": 1.0, "recovered": 1.0})
         nm = {} if lower_case else (
