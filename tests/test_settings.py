@@ -128,7 +128,7 @@ def test_lsh_bands_must_find_near_copies_at_the_near_copy_threshold() -> None:
     ok = load(env={"STORYFOLD_FINGERPRINT__LSH_BANDS": "8",
                    "STORYFOLD_PROVENANCE__NEAR_JACCARD": "0.9"})
     assert ok.fingerprint.lsh_bands == 8
-    with pytest.raises(SettingsError, match="multiple of lsh_bands"):
+    with pytest.raises(SettingsError, match=r"multiple of fingerprint\.lsh_bands"):
         load(env={"STORYFOLD_FINGERPRINT__LSH_BANDS": "48"})
 
 

@@ -41,7 +41,7 @@ class _Section:
     _choices: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     def __post_init__(self) -> None:
-        name = type(self).__name__
+        name = type(self).__name__.removesuffix("Settings").lower()  # as in a file: [place]
         for f in fields(self):  # type: ignore[arg-type]
             value: Any = getattr(self, f.name)
             where = f"{name}.{f.name}"
@@ -113,8 +113,8 @@ class FingerprintSettings(_Section):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.num_perm % self.lsh_bands:
-            raise SettingsError(f"FingerprintSettings.num_perm ({self.num_perm}) must be a "
-                                f"multiple of lsh_bands ({self.lsh_bands})")
+            raise SettingsError(f"fingerprint.num_perm ({self.num_perm}) must be a "
+                                f"multiple of fingerprint.lsh_bands ({self.lsh_bands})")
 
 
 @dataclass(frozen=True)
