@@ -1,5 +1,5 @@
 """The stages of a run, in the order they run: clean → fingerprint → place → consolidate →
-provenance (→ store, which every stage writes through).
+provenance. Place, consolidate and provenance write their results to the store.
 
 Documents arrive from `ingest`; each is cleaned into an article, and articles are taken in
 chunks: fingerprinted once (hash, MinHash, embedding, terms, names), then placed one at a

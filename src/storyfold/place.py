@@ -4,7 +4,8 @@ A story is scored by a blend of semantic closeness (embedding centroid, and the 
 recent members so a drifting story is still recognised), lexical closeness on
 salient terms weighted by rarity, and closeness on proper names and figures alone
 (who, where, how many: what separates two earthquakes in one week, when every other
-word is shared). Dates gate it: far apart in time is another story.
+word is shared). Dates gate it: far apart in time is another story. An exact or near
+copy of a stored article skips the scoring and joins its original's story (`place_batch`).
 """
 
 from __future__ import annotations
