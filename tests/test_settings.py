@@ -76,7 +76,7 @@ def test_an_out_of_range_value_is_refused_naming_where_it_was_set(tmp_path) -> N
         load(path, env={})
     assert "threshold" in str(err.value) and "between 0 and 1" in str(err.value)
     with pytest.raises(SettingsError, match="more than 0"):
-        load(env={"STORYFOLD_PLACE__CANDIDATES": "0"})
+        load(env={"STORYFOLD_PLACE__CHUNK": "0"})
     with pytest.raises(SettingsError):
         PlaceSettings(threshold=-0.1)
     with pytest.raises(SettingsError):

@@ -33,11 +33,11 @@ EMBEDDING_DIM = 384  # width of all-MiniLM-L6-v2's vectors: a property of the mo
 
 class _Section:
     """What every section checks when it is built: each value has its field's type, and is
-    in range — a share or a similarity in [0, 1] (`_unit`), a count or a size above 0 unless
-    0 means "none" (`_zero_ok`)."""
+    in range — a share or a similarity in [0, 1] (`_unit`), a size that cannot be 0 above 0
+    (`_positive`), any other number 0 or more."""
 
     _unit: ClassVar[tuple[str, ...]] = ()
-    _zero_ok: ClassVar[tuple[str, ...]] = ()
+    _positive: ClassVar[tuple[str, ...]] = ()
     _choices: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     def __post_init__(self) -> None:
@@ -45,10 +45,12 @@ class _Section:
         for f in fields(self):  # type: ignore[arg-type]
             value: Any = getattr(self, f.name)
             where = f"{name}.{f.name}"
-            kind = _TYPES[str(f.type)]
-            if isinstance(value, bool) or not isinstance(value, kind):
+            kind = _TYPES.get(str(f.type))
+            if kind is None:  # a type this check does not know: left to the stage
+                continue
+            if isinstance(value, bool) != (kind is bool) or not isinstance(value, kind):
                 raise SettingsError(f"{where} must be {_TYPE_WORDS[str(f.type)]}, not {value!r}")
-            if isinstance(value, str):
+            if isinstance(value, str | bool):
                 allowed = self._choices.get(f.name)
                 if allowed and value not in allowed:
                     raise SettingsError(f"{where} must be one of {', '.join(allowed)}, "
@@ -60,20 +62,26 @@ class _Section:
             if f.name in self._unit:
                 if not 0.0 <= value <= 1.0:
                     raise SettingsError(f"{where} must be between 0 and 1, not {value!r}")
-            elif f.name in self._zero_ok:
-                if not value >= 0:
-                    raise SettingsError(f"{where} must be 0 or more, not {value!r}")
-            elif not value > 0:
-                raise SettingsError(f"{where} must be more than 0, not {value!r}")
+            elif f.name in self._positive:
+                if not value > 0:
+                    raise SettingsError(f"{where} must be more than 0, not {value!r}")
+            elif not value >= 0:
+                raise SettingsError(f"{where} must be 0 or more, not {value!r}")
 
 
-_TYPES: Mapping[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "str": str}
-_TYPE_WORDS: Mapping[str, str] = {"int": "a whole number", "float": "a number", "str": "text"}
+_TYPES: Mapping[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "str": str,
+                                                 "bool": bool}
+_TYPE_WORDS: Mapping[str, str] = {"int": "a whole number", "float": "a number", "str": "text",
+                                  "bool": "true or false"}
+_BOOLS: Mapping[str, bool] = {"true": True, "1": True, "yes": True,
+                              "false": False, "0": False, "no": False}
 
 
 @dataclass(frozen=True)
 class IngestSettings(_Section):
     """Reading files and records."""
+
+    _positive: ClassVar[tuple[str, ...]] = ("max_file_mb",)
 
     max_file_mb: float = 10.0  # largest single-article file read; larger ones are skipped
 
@@ -91,7 +99,9 @@ class FingerprintSettings(_Section):
     """What is computed once per article: hash, MinHash, embedding, terms, names."""
 
     _unit: ClassVar[tuple[str, ...]] = ("min_candidate_recall", "name_weight")
-    _zero_ok: ClassVar[tuple[str, ...]] = ("minhash_seed",)
+    _positive: ClassVar[tuple[str, ...]] = (
+        "num_perm", "lsh_bands", "shingle_words", "embed_max_tokens", "embed_batch",
+        "sentence_max_tokens")
     _choices: ClassVar[Mapping[str, tuple[str, ...]]] = {"precision": ("auto", "fp32", "bf16")}
 
     num_perm: int = 128  # MinHash permutations (signature length)
@@ -123,7 +133,7 @@ class PlaceSettings(_Section):
 
     _unit: ClassVar[tuple[str, ...]] = (
         "threshold", "emb_weight", "names_weight", "names_floor", "gap_penalty")
-    _zero_ok: ClassVar[tuple[str, ...]] = ("min_names", "grace_days")
+    _positive: ClassVar[tuple[str, ...]] = ("chunk", "max_gap_days")
 
     chunk: int = 256  # articles per transaction and per embedding call
     threshold: float = 0.30  # score at which an article joins a story
@@ -144,7 +154,6 @@ class ConsolidateSettings(_Section):
     """The second pass over touched stories: split what holds two events, merge fragments."""
 
     _unit: ClassVar[tuple[str, ...]] = ("split_ratio", "merge_threshold")
-    _zero_ok: ClassVar[tuple[str, ...]] = ("split_depth", "split_same_cast")
 
     split_ratio: float = 0.7  # split a story when its halves are less alike than this
     split_min_size: int = 4  # stories smaller than this are never split
@@ -178,7 +187,7 @@ class AnalyzeSettings(_Section):
         "quote_link", "other_speaker_link", "claim_link", "date_sentence_link",
         "number_tolerance", "name_spelling", "cite_similarity", "redundant", "mmr_lambda",
         "same_rendering", "max_quoted")
-    _zero_ok: ClassVar[tuple[str, ...]] = ("max_novel", "max_split_gap_words")
+    _positive: ClassVar[tuple[str, ...]] = ("cache_size", "headline_words")
 
     quote_link: float = 0.5  # align_score at which two quotes are taken as one utterance
     other_speaker_link: float = 0.9  # ... when the two outlets name different speakers
@@ -205,6 +214,7 @@ class SearchSettings(_Section):
     """Hybrid search and similar stories (web and API)."""
 
     _unit: ClassVar[tuple[str, ...]] = ("min_semantic", "similar_min", "similar_embedding_weight")
+    _positive: ClassVar[tuple[str, ...]] = ("candidates", "max_query_chars")
 
     rrf_k: int = 60  # reciprocal-rank fusion constant: damps the very top ranks
     candidates: int = 50  # hits taken from each ranking before fusion
@@ -217,6 +227,8 @@ class SearchSettings(_Section):
 @dataclass(frozen=True)
 class ServeSettings(_Section):
     """The HTTP server."""
+
+    _positive: ClassVar[tuple[str, ...]] = ("max_body_bytes",)
 
     max_body_bytes: int = 2 * 1024 * 1024  # largest POST /api/articles body
 
@@ -363,8 +375,16 @@ def _convert(section: str, key: str, value: Any, origin: str) -> Any:
         raise SettingsError(f"{origin}: unknown setting {section}.{key}; known: "
                             f"{', '.join(types)}")
     kind = types[key]
+    if kind not in _TYPE_WORDS:
+        return value  # a type only its section checks
     text = isinstance(value, str)
     try:
+        if kind == "bool":
+            if text:
+                return _BOOLS[value.strip().lower()]
+            if not isinstance(value, bool):
+                raise ValueError
+            return value
         if kind == "str":
             if not text:
                 raise ValueError
@@ -376,7 +396,7 @@ def _convert(section: str, key: str, value: Any, origin: str) -> Any:
                 raise ValueError
             return int(value.strip()) if text else int(value)
         return float(value.strip()) if text else float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, KeyError):
         raise SettingsError(f"{origin}: {section}.{key} must be {_TYPE_WORDS[kind]}, "
                             f"not {value!r}") from None
 
