@@ -19,9 +19,9 @@ from storyfold.settings import (
     Settings,
     candidate_probability,
     digest,
-    documentation,
     load,
 )
+from storyfold.settings_load import documentation
 
 
 def _toml(tmp_path: Path, text: str) -> Path:

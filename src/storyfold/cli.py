@@ -302,7 +302,8 @@ def serve(
 @app.command("settings")
 def settings_cmd(settings_file: SettingsOpt = None, as_json: JsonOpt = False) -> None:
     """Every effective setting: its value, where it came from, and what it does."""
-    from storyfold.settings import describe, digest
+    from storyfold.settings import digest
+    from storyfold.settings_load import describe
 
     current = _settings(settings_file)
     rows = describe(current)
