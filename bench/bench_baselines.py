@@ -101,9 +101,9 @@ def score(gold: Sequence[str], pred: Sequence[Any]) -> dict[str, Any]:
 
 
 def run_storyfold(path: Path, items: list[Item], limited: bool, embedder: Any) -> Row:
-    """The shipped `eval` path: ingest → clean → fingerprint → link → cluster into SQLite."""
+    """The shipped `eval` path: ingest → clean → fingerprint → place → consolidate, in SQLite."""
     from storyfold.eval.runners import eval_stories
-    from storyfold.place import DEFAULT_PARAMS
+    from storyfold.settings import DEFAULTS
     from storyfold.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,7 +124,7 @@ def run_storyfold(path: Path, items: list[Item], limited: bool, embedder: Any) -
     note = f"scored {fig.get('articles')}/{len(items)}, embedding {fig['embed_share']:.0%} of time"
     if fig.get("skipped"):
         note += f", {fig['skipped']} skipped"
-    return Row("storyfold", f"defaults, threshold={DEFAULT_PARAMS.threshold}", scores,
+    return Row("storyfold", f"defaults, threshold={DEFAULTS.place.threshold}", scores,
                fig.get("docs_per_s"), note, {"seconds": fig.get("seconds")})
 
 

@@ -22,7 +22,7 @@ from storyfold.eval.metrics import cluster_scores
 from storyfold.fingerprint import Embedder
 from storyfold.ingest import iter_documents
 from storyfold.pipeline import Pipeline
-from storyfold.place import DEFAULT_PARAMS
+from storyfold.settings import DEFAULTS
 from storyfold.store import open_store
 
 HERE = Path(__file__).resolve().parent
@@ -51,9 +51,9 @@ def main() -> int:
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/bench.db")
-        params = DEFAULT_PARAMS if args.threshold is None else replace(
-            DEFAULT_PARAMS, threshold=args.threshold)
-        pipe = Pipeline(store, params=params, analyze=not args.no_analyze)
+        settings = DEFAULTS if args.threshold is None else replace(
+            DEFAULTS, place=replace(DEFAULTS.place, threshold=args.threshold))
+        pipe = Pipeline(store, settings, provenance=not args.no_analyze)
         t0 = time.perf_counter()
         report = pipe.add(iter_documents([str(data)]))
         secs = time.perf_counter() - t0

@@ -8,11 +8,12 @@ import numpy as np
 
 from storyfold.model import Fingerprint
 from storyfold.place import StoryIndex, tf_weight
+from storyfold.settings import EMBEDDING_DIM
 
 
 def _fp(i: int, terms: dict[str, float]) -> Fingerprint:
-    emb = np.zeros(384, np.float32)
-    emb[i % 384] = 1.0
+    emb = np.zeros(EMBEDDING_DIM, np.float32)
+    emb[i % EMBEDDING_DIM] = 1.0
     return Fingerprint(article_id=f"a{i}", content_hash=str(i), minhash=np.zeros(4, np.uint32),
                        embedding=emb, terms=terms, names={})
 
@@ -48,3 +49,17 @@ def test_a_story_is_scored_on_its_summed_words_with_the_rarity_of_the_moment() -
     story_words = {"flood": 3.0, "river": 1.0, "levee": 3.0, "evacuated": 1.0}
     expected = _cosine_from_scratch(index, newcomer, story_words)
     assert math.isclose(index.lexical(index._query(weights), norm, 0), expected, rel_tol=1e-9)
+
+
+def test_stories_are_read_through_the_index_not_its_rows() -> None:
+    index = StoryIndex([], {}, 0)
+    index.start("s1", _fp(1, {"flood": 1.0}), None)
+    index.start("s2", _fp(2, {"levee": 1.0}), None)
+    index.join("s1", _fp(3, {"flood": 1.0}), None)
+    assert "s1" in index and "s3" not in index
+    assert index.get("s1").size == 2
+    assert [s.id for s in index] == ["s1", "s2"] and len(index) == 2
+    index.drop("s1")
+    assert "s1" not in index and [s.id for s in index] == ["s2"] and len(index) == 1
+    ranked = index.ranked(_fp(2, {"levee": 1.0}), None)
+    assert [s.id for s, _ in ranked] == ["s2"]

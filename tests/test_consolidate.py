@@ -7,7 +7,7 @@ import numpy as np
 from storyfold.consolidate import split_groups
 from storyfold.fingerprint.features import names
 from storyfold.model import Fingerprint
-from storyfold.place import ClusterParams
+from storyfold.settings import EMBEDDING_DIM, ConsolidateSettings
 
 
 def test_names_are_capitalised_words_seen_mid_sentence_and_figures() -> None:
@@ -37,39 +37,39 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 def test_a_story_holding_two_events_of_one_kind_is_split_by_who_was_involved() -> None:
     rng = np.random.default_rng(3)
-    topic = rng.normal(size=384)
+    topic = rng.normal(size=EMBEDDING_DIM)
     shared = {"arrested": 2.0, "driving": 1.0, "influence": 1.0, "team": 1.0}
     fps = []
     for i in range(10):
         player = "okafor" if i < 5 else "lindqvist"
-        emb = _unit(topic + 0.3 * rng.normal(size=384))
+        emb = _unit(topic + 0.3 * rng.normal(size=EMBEDDING_DIM))
         fps.append(_fp(i, emb, {**shared, player: 3.0},
                        {"harbourside": 1.0, "patrol": 1.0, player: 4.0}))
-    groups = split_groups(fps, lambda t: 1.0, ClusterParams())
+    groups = split_groups(fps, lambda t: 1.0, ConsolidateSettings())
     assert groups == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
 
 
 def test_one_event_told_many_ways_stays_one_story() -> None:
     rng = np.random.default_rng(5)
-    topic = rng.normal(size=384)
+    topic = rng.normal(size=EMBEDDING_DIM)
     fps = []
     for i in range(10):
-        emb = _unit(topic + 0.3 * rng.normal(size=384))
+        emb = _unit(topic + 0.3 * rng.normal(size=EMBEDDING_DIM))
         extra = {f"word{i}": 1.0, f"word{(i + 1) % 10}": 1.0}
         fps.append(_fp(i, emb, {"slide": 2.0, "rescuers": 1.0, **extra},
                        {"hollin": 2.0, "valk": 1.0}))
-    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
+    assert split_groups(fps, lambda t: 1.0, ConsolidateSettings()) == [list(range(10))]
 
 
 def _two_wordings(cast_b: dict[str, float], lower_case: bool = False) -> list[Fingerprint]:
     """Ten reports in two clearly different wordings (first reports, then updates with new
     words and figures); the first five name `hollin`/`valk`, the rest `cast_b`."""
     rng = np.random.default_rng(11)
-    early, late = rng.normal(size=384), rng.normal(size=384)
+    early, late = rng.normal(size=EMBEDDING_DIM), rng.normal(size=EMBEDDING_DIM)
     fps = []
     for i in range(10):
         first = i < 5
-        emb = _unit((early if first else late) + 0.2 * rng.normal(size=384))
+        emb = _unit((early if first else late) + 0.2 * rng.normal(size=EMBEDDING_DIM))
         terms = ({"slide": 2.0, "buried": 1.0, "homes": 1.0} if first
                  else {"toll": 2.0, "rises": 1.0, "recovered": 1.0})
         nm = {} if lower_case else (
@@ -80,19 +80,19 @@ def _two_wordings(cast_b: dict[str, float], lower_case: bool = False) -> list[Fi
 
 def test_an_update_that_rewords_the_story_but_keeps_its_people_and_places_is_not_split() -> None:
     fps = _two_wordings({"hollin": 2.0, "valk": 1.0})  # new figures, same cast
-    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
+    assert split_groups(fps, lambda t: 1.0, ConsolidateSettings()) == [list(range(10))]
 
 
 def test_the_same_wording_gap_with_other_people_and_places_is_split() -> None:
     fps = _two_wordings({"marrow": 2.0, "quist": 1.0})
-    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [[0, 1, 2, 3, 4],
+    assert split_groups(fps, lambda t: 1.0, ConsolidateSettings()) == [[0, 1, 2, 3, 4],
                                                                   [5, 6, 7, 8, 9]]
 
 
 def test_text_without_names_is_never_split_on_wording_alone() -> None:
     fps = _two_wordings({}, lower_case=True)
-    assert split_groups(fps, lambda t: 1.0, ClusterParams()) == [list(range(10))]
+    assert split_groups(fps, lambda t: 1.0, ConsolidateSettings()) == [list(range(10))]
     # the wording gap is real: without the cast rule it would have been split
-    no_rule = ClusterParams(split_same_cast=float("inf"))
+    no_rule = ConsolidateSettings(split_same_cast=float("inf"))
     assert split_groups(_two_wordings({"hollin": 2.0, "valk": 1.0}), lambda t: 1.0,
                         no_rule) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]

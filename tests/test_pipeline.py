@@ -120,3 +120,35 @@ def test_cli_run_reports_each_bad_file_in_one_line_and_stores_the_good_ones(
     again = runner.invoke(app, ["run", str(corpus), "--db", db_url, "-q"])
     assert again.exit_code == 0
     assert "added 0 article(s), 3 already stored" in again.stderr
+
+
+def test_the_settings_a_pipeline_is_given_are_the_ones_its_stages_use(
+    tmp_path: Path, db_url: str, embedder
+) -> None:
+    from dataclasses import replace
+
+    from storyfold.pipeline import Pipeline
+    from storyfold.settings import DEFAULTS
+    from storyfold.store import open_store
+
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    _write(corpus, "a.txt", QUAKE, "2025-02-03", "Harbor Wire")
+    _write(corpus, "b.txt", QUAKE_REWRITE, "2025-02-04", "Daily Meridian")
+    # neither placement nor the merge pass may put the rewrite with its source
+    strict = replace(DEFAULTS, place=replace(DEFAULTS.place, threshold=1.0),
+                     consolidate=replace(DEFAULTS.consolidate, merge_threshold=1.0))
+    store = open_store(db_url)
+    try:
+        apart = Pipeline(store, strict, embedder=embedder).add(iter_documents([str(corpus)]))
+        assert apart.added == 2 and len(set(apart.assignments.values())) == 2
+    finally:
+        store.close()
+    wordy = replace(DEFAULTS, clean=replace(DEFAULTS.clean, min_words=500))
+    store = open_store(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        none = Pipeline(store, wordy, embedder=embedder).add(iter_documents([str(corpus)]))
+        assert none.added == 0 and len(none.errors) == 2
+        assert {e.reason for e in none.errors} == {"no article text after cleaning"}
+    finally:
+        store.close()

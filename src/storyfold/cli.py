@@ -1,4 +1,5 @@
-"""Command line: `storyfold run|stories|story`. Rich on a terminal, JSON with --json."""
+"""Command line: `storyfold run|stories|story|eval|serve|settings`. Rich on a terminal,
+JSON with --json."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from rich.progress import (
 from rich.table import Table
 
 from storyfold.errors import IngestError, StoryfoldError
-from storyfold.ingest import DEFAULT_MAX_BYTES, iter_documents, iter_files
+from storyfold.ingest import iter_documents, iter_files
 from storyfold.output.json import label_for, story_json
+from storyfold.settings import Settings, load
 from storyfold.store import open_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -36,11 +38,22 @@ DEFAULT_DB = "sqlite:///storyfold.db"
 DbOpt = Annotated[str, typer.Option("--db", envvar="STORYFOLD_DB",
                                     help="Store URL: sqlite:///file.db (default) or a path.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+SettingsOpt = Annotated[Path | None, typer.Option(
+    "--settings", help="Settings file (TOML, one [section] per stage); default: "
+                       "$STORYFOLD_SETTINGS. STORYFOLD_<SECTION>__<FIELD> variables override it.")]
 
 
 def _fail(exc: StoryfoldError) -> typer.Exit:
     err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
     return typer.Exit(2)
+
+
+def _settings(path: Path | None) -> Settings:
+    """The effective settings, or a one-line error and exit status 2."""
+    try:
+        return load(path)
+    except StoryfoldError as exc:
+        raise _fail(exc) from exc
 
 
 def _estimate(paths: list[str]) -> int:
@@ -81,13 +94,18 @@ def run(
     paths: Annotated[list[str], typer.Argument(help="Files or folders to ingest.")],
     db: DbOpt = DEFAULT_DB,
     as_json: JsonOpt = False,
-    max_file_mb: Annotated[float, typer.Option(help="Largest single-article file to read.")] = (
-        DEFAULT_MAX_BYTES / 1024 / 1024),
+    max_file_mb: Annotated[float | None, typer.Option(
+        help="Largest single-article file to read (default: the setting ingest.max_file_mb, "
+             "10).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    settings_file: SettingsOpt = None,
 ) -> None:
     """Ingest files or folders, fold them into stories, and print the stories."""
     from storyfold.pipeline import Pipeline
 
+    settings = _settings(settings_file)
+    if max_file_mb is None:
+        max_file_mb = settings.ingest.max_file_mb
     try:
         store = open_store(db)
     except StoryfoldError as exc:
@@ -102,7 +120,7 @@ def run(
 
     with progress:
         task = progress.add_task("folding articles", total=_estimate(paths) or None)
-        pipe = Pipeline(store, on_error=on_error,
+        pipe = Pipeline(store, settings, on_error=on_error,
                         on_progress=lambda n: progress.advance(task, n))
         report = pipe.add(iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024)))
     stories = [story_json(store, store.story(sid)) for sid in _touched_in_order(store, report)]
@@ -205,12 +223,14 @@ def eval_cmd(
     scores: Annotated[Path | None, typer.Option(
         "--scores", help="pairs: also write each pair's scores and label (JSON Lines).")] = None,
     as_json: JsonOpt = False,
+    settings_file: SettingsOpt = None,
 ) -> None:
     """Score clustering or rewrite linking on a labelled file, through the `run` code path."""
     import tempfile
 
     from storyfold.eval.runners import eval_pairs, eval_stories
 
+    settings = _settings(settings_file)
     if not file.is_file():
         raise _fail(StoryfoldError(f"{file}: no such file"))
     if mode == "pairs":
@@ -221,7 +241,8 @@ def eval_cmd(
             task = progress.add_task("training per fold", total=None)
             result = eval_pairs(file, train_folds=train_folds,
                                 on_progress=lambda s, n: progress.update(task, completed=s,
-                                                                         total=n))
+                                                                         total=n),
+                                settings=settings)
         if scores and result.per_item:
             cols = result.per_item
             with scores.open("w", encoding="utf-8") as fh:
@@ -245,7 +266,8 @@ def eval_cmd(
             with progress:
                 task = progress.add_task("evaluating", total=_estimate([str(file)]))
                 result = eval_stories(file, store,
-                                      on_progress=lambda n: progress.advance(task, n))
+                                      on_progress=lambda n: progress.advance(task, n),
+                                      settings=settings)
             store.close()
     else:
         raise _fail(StoryfoldError(f"unknown mode {mode!r}; use stories or pairs"))
@@ -277,10 +299,32 @@ def serve(
         raise _fail(exc) from exc
 
 
+@app.command("settings")
+def settings_cmd(settings_file: SettingsOpt = None, as_json: JsonOpt = False) -> None:
+    """Every effective setting: its value, where it came from, and what it does."""
+    from storyfold.settings import digest
+    from storyfold.settings_load import describe
+
+    current = _settings(settings_file)
+    rows = describe(current)
+    if as_json:
+        sys.stdout.write(json.dumps({"digest": digest(current), "settings": rows},
+                                    indent=1, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"settings (digest {digest(current)[:12]})")
+    table.add_column("setting", style="cyan", no_wrap=True)
+    table.add_column("value", justify="right")
+    table.add_column("from")
+    table.add_column("what it does")
+    for row in rows:
+        table.add_row(row["name"], str(row["value"]), row["source"], row["doc"])
+    out.print(table)
+
+
 def main() -> None:  # pragma: no cover - console entry
     logging.basicConfig(level=os.environ.get("STORYFOLD_LOG", "WARNING"))
     app()
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -11,12 +11,18 @@ and the two groups name different people and places. Wording alone cannot tell a
 event from the same event developing (updates reword the lead and change the figures,
 and on a generated year 52 of 63 wording-only splits were of that kind); the cast can.
 Text without names (lower-cased corpora) is therefore never split.
+
+The other half of the pass merges: online assignment sees one article against each story,
+so two fragments of one story that started apart never meet that way; seen whole, as one
+average article each, they do (`merge`).
 """
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.cluster.hierarchy import linkage, to_tree
@@ -24,9 +30,11 @@ from scipy.sparse import csr_matrix
 from scipy.spatial.distance import squareform
 
 from storyfold.model import Fingerprint
-from storyfold.place import DEFAULT_PARAMS, ClusterParams, tf_weight
+from storyfold.place import StoryIndex, combined, mean_fingerprint, span_gap, state_of, tf_weight
+from storyfold.settings import DEFAULTS, ConsolidateSettings, PlaceSettings
+from storyfold.store.base import Store
 
-MAX_MEMBERS = 1500  # larger stories are not split or merged (the test is quadratic in size)
+log = logging.getLogger(__name__)
 
 
 def _tfidf(bags: Sequence[dict[str, float]], idf: Callable[[str], float]) -> csr_matrix:
@@ -44,7 +52,7 @@ def _tfidf(bags: Sequence[dict[str, float]], idf: Callable[[str], float]) -> csr
 
 
 def similarity(fps: Sequence[Fingerprint], idf: Callable[[str], float],
-               params: ClusterParams = DEFAULT_PARAMS) -> np.ndarray:
+               params: PlaceSettings = DEFAULTS.place) -> np.ndarray:
     """Article-by-article similarity on the same blend of signals that assignment uses."""
     emb = np.stack([fp.embedding for fp in fps]).astype(np.float64)
     words = _tfidf([fp.terms for fp in fps], idf)
@@ -80,7 +88,8 @@ def _cohesion(sim: np.ndarray, group: list[int]) -> float:
     return float((block.sum() - np.trace(block)) / (n * (n - 1)))
 
 
-def bisect(sim: np.ndarray, params: ClusterParams = DEFAULT_PARAMS) -> list[list[int]] | None:
+def bisect(sim: np.ndarray, params: ConsolidateSettings = DEFAULTS.consolidate
+           ) -> list[list[int]] | None:
     """Two groups of row indices if the members split cleanly in two, else None."""
     n = len(sim)
     if n < params.split_min_size:
@@ -138,7 +147,8 @@ def same_cast(fps: Sequence[Fingerprint], a: list[int], b: list[int],
 
 
 def split_groups(fps: Sequence[Fingerprint], idf: Callable[[str], float],
-                 params: ClusterParams = DEFAULT_PARAMS) -> list[list[int]]:
+                 params: ConsolidateSettings = DEFAULTS.consolidate,
+                 place: PlaceSettings = DEFAULTS.place) -> list[list[int]]:
     """Partition a story's members (indices into `fps`) into the events it holds.
 
     Bisects recursively; a story that holds one event comes back as one group. A
@@ -147,7 +157,7 @@ def split_groups(fps: Sequence[Fingerprint], idf: Callable[[str], float],
     """
     if len(fps) < params.split_min_size:
         return [list(range(len(fps)))]
-    sim = similarity(fps, _contrast(fps, idf), params)
+    sim = similarity(fps, _contrast(fps, idf), place)
     done: list[list[int]] = []
     todo = [(list(range(len(fps))), 0)]
     while todo:
@@ -163,3 +173,105 @@ def split_groups(fps: Sequence[Fingerprint], idf: Callable[[str], float],
         else:
             todo.extend(([group[i] for i in half], depth + 1) for half in halves)
     return sorted((sorted(g) for g in done), key=lambda g: g[0])
+
+
+# ---- the pass over a batch's stories ---------------------------------------------------------
+@dataclass
+class Changes:
+    """What a consolidation step did to the stories of a batch."""
+
+    touched: set[str]  # the batch's touched stories after the step (new ones in, merged out)
+    created: int = 0  # stories the step started (the second half of a split)
+    assignments: dict[str, str] = field(default_factory=dict)  # article → story, where moved
+
+
+def consolidate(store: Store, index: StoryIndex, touched: Iterable[str],
+                settings: ConsolidateSettings = DEFAULTS.consolidate,
+                place: PlaceSettings = DEFAULTS.place) -> Changes:
+    """The second pass over the stories a batch touched: split, then merge."""
+    first = split(store, index, touched, settings, place)
+    then = merge(store, index, first.touched, settings, place)
+    return Changes(then.touched, first.created + then.created,
+                   {**first.assignments, **then.assignments})
+
+
+def split(store: Store, index: StoryIndex, touched: Iterable[str],
+          settings: ConsolidateSettings = DEFAULTS.consolidate,
+          place: PlaceSettings = DEFAULTS.place) -> Changes:
+    """Split the stories a batch grew that turn out to hold more than one event."""
+    out = Changes(set(touched))
+    for sid in sorted(out.touched):
+        ids = store.story_member_ids(sid)
+        if not settings.split_min_size <= len(ids) <= settings.max_members:
+            continue
+        fps = store.fingerprints(ids)
+        groups = split_groups([fps[i] for i in ids], index.idf, settings, place)
+        if len(groups) == 1:
+            continue
+        arts = store.articles(ids)
+        # The group holding the article that started the story keeps its id (else the
+        # group of the earliest arrival does); the others become new stories.
+        keeper = next((k for k, g in enumerate(groups) if sid[1:] in {ids[i] for i in g}), 0)
+        with store.transaction():
+            for k, group in enumerate(groups):
+                members = [ids[i] for i in group]
+                gid = sid
+                if k != keeper:
+                    gid = "s" + members[0]
+                    while gid in index:
+                        gid += "x"
+                state = state_of(gid, [fps[m] for m in members],
+                                 [arts[m].published for m in members])
+                index.put(state)
+                store.save_story_state(state)
+                store.move_members(members, gid)
+                if gid != sid:
+                    out.created += 1
+                out.touched.add(gid)
+                for m in members:
+                    out.assignments[m] = gid
+        log.info("split story %s into %d", sid, len(groups))
+    return out
+
+
+def merge(store: Store, index: StoryIndex, touched: Iterable[str],
+          settings: ConsolidateSettings = DEFAULTS.consolidate,
+          place: PlaceSettings = DEFAULTS.place) -> Changes:
+    """Fold a story into a closer one when, seen whole, they are one event.
+
+    A story's average (centroid, mean term and name weights) is scored against the other
+    stories like an article would be, with a higher bar, and the merge is kept only if the
+    split test would not take the union straight apart again. Smallest stories first.
+    """
+    out = Changes(set(touched))
+    sizes = {sid: index.get(sid).size for sid in out.touched if sid in index}
+    for sid in sorted(sizes, key=lambda s: (sizes[s], s)):
+        if sid not in index:
+            continue
+        state = index.get(sid)
+        target = next(
+            (other for other, score in index.ranked(mean_fingerprint(state), None)
+             if other.id != sid and score >= settings.merge_threshold
+             and span_gap(state, other) <= place.max_gap_days), None)
+        if target is None:
+            continue
+        moved = store.story_member_ids(sid)
+        ids = store.story_member_ids(target.id) + moved
+        if len(ids) > settings.max_members:
+            continue
+        fps = store.fingerprints(ids)
+        if len(split_groups([fps[i] for i in ids], index.idf, settings, place)) > 1:
+            continue
+        union = combined(target.id, target, state)
+        with store.transaction():
+            store.move_members(moved, target.id)
+            store.save_story_state(union)
+            store.delete_story(sid)
+        index.put(union)
+        index.drop(sid)
+        out.touched.discard(sid)
+        out.touched.add(target.id)
+        for m in moved:
+            out.assignments[m] = target.id
+        log.info("merged story %s into %s", sid, target.id)
+    return out

@@ -20,3 +20,7 @@ class StoreError(StoryfoldError):
 
 class NotFound(StoryfoldError):
     """A story or article id that the store does not hold."""
+
+
+class SettingsError(StoryfoldError):
+    """A settings file or variable names an unknown setting or a value that does not fit."""

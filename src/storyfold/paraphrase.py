@@ -38,7 +38,7 @@ from storyfold.fingerprint import load_base_model, precision
 log = logging.getLogger(__name__)
 
 SHIPPED_ADAPTER = Path(__file__).resolve().parent / "models" / "paraphrase-lora.safetensors"
-MAX_TOKENS = 128
+MAX_TOKENS = 128  # the pair model was trained on pairs cut at this length: a property of it
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,9 @@ def _torch():  # noqa: ANN202 - torch is imported lazily: the CLI starts without
 @functools.cache
 def _lora_class() -> type:
     torch = _torch()
+    module: Any = torch.nn.Module  # torch is imported lazily: no static base class
 
-    class LoRALinear(torch.nn.Module):
+    class LoRALinear(module):
         """y = W x + (alpha / r) · B A x, with W frozen and B starting at zero."""
 
         def __init__(self, base: Any, rank: int, alpha: float) -> None:

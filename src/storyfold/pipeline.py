@@ -1,8 +1,16 @@
-"""Wiring for one machine: ingest → clean → fingerprint → link → cluster → analyze → store.
+"""The stages of a run, in the order they run: clean → fingerprint → place → consolidate →
+provenance. Place, consolidate and provenance write their results to the store.
 
-Batch and incremental are the same path: new articles are fingerprinted once, placed
-into the active stories held in memory, and only the stories they touched are
-re-analysed. Articles already stored are skipped, so re-running is idempotent.
+Documents arrive from `ingest`; each is cleaned into an article, and articles are taken in
+chunks: fingerprinted once (hash, MinHash, embedding, terms, names), then placed one at a
+time into the active stories held in memory. After the last chunk, the stories the batch
+touched are consolidated (split what holds two events, merge fragments of one), and only
+then is the provenance of those stories — roles, links, headline — recomputed. Analysis of
+a story (quotes, claims, the write-up) is not a step of a run: it is computed when a story
+is read (`analyze.service`).
+
+Batch and incremental are the same path, and articles already stored are skipped, so
+re-running is idempotent.
 """
 
 from __future__ import annotations
@@ -10,39 +18,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-
-import numpy as np
 
 from storyfold.clean import clean
-from storyfold.consolidate import MAX_MEMBERS, split_groups
+from storyfold.consolidate import consolidate
 from storyfold.errors import IngestError
-from storyfold.fingerprint import (
-    Embedder,
-    fingerprint_batch,
-    jaccard,
-    lead_sentences,
-    lsh_keys,
-)
-from storyfold.model import Article, Fingerprint, RawDocument
-from storyfold.place import (
-    DEFAULT_PARAMS,
-    ClusterParams,
-    StoryIndex,
-    combined,
-    mean_fingerprint,
-    span_gap,
-    state_of,
-    time_gap,
-)
-from storyfold.provenance.links import DEFAULT_THRESHOLDS, LinkThresholds, needs_alignment
-from storyfold.provenance.roles import MAX_PAIRWISE, provenance
+from storyfold.fingerprint import Embedder, fingerprint_batch
+from storyfold.model import Article, RawDocument
+from storyfold.place import StoryIndex, place_batch
+from storyfold.provenance.stage import reanalyze
+from storyfold.settings import DEFAULTS, Settings
 from storyfold.store.base import Store
 
 log = logging.getLogger(__name__)
-
-CHUNK = 256  # articles per transaction and per embedding call (longer runs sort by length better)
-MIN_WORDS = 5
 
 
 @dataclass
@@ -59,22 +46,32 @@ class RunReport:
     inputs: list[tuple[str, str | None, str]] = field(default_factory=list)  # path, record, id
 
 
-@dataclass
 class Pipeline:
-    store: Store
-    params: ClusterParams = DEFAULT_PARAMS
-    thresholds: LinkThresholds = DEFAULT_THRESHOLDS
-    embedder: Embedder = field(default_factory=Embedder)
-    on_error: Callable[[IngestError], None] | None = None
-    on_progress: Callable[[int], None] | None = None
-    analyze: bool = True
-    _index: StoryIndex | None = None
+    """One store, one settings object, one embedder: what a run needs, held across batches
+    (the active stories stay in memory between calls to `add`)."""
+
+    def __init__(
+        self, store: Store, settings: Settings = DEFAULTS, embedder: Embedder | None = None,
+        on_error: Callable[[IngestError], None] | None = None,
+        on_progress: Callable[[int], None] | None = None, provenance: bool = True,
+    ) -> None:
+        fs = settings.fingerprint
+        self.store = store
+        self.settings = settings
+        # "auto" leaves the choice to the effective settings at model load, so that
+        # $STORYFOLD_EMBED_PRECISION still counts for a pipeline built on the defaults
+        self.embedder = embedder or Embedder(fs.embed_max_tokens, fs.embed_batch,
+                                             None if fs.precision == "auto" else fs.precision)
+        self.on_error = on_error
+        self.on_progress = on_progress
+        self.provenance = provenance  # False: stories only (evaluation of clustering)
+        self._index: StoryIndex | None = None
 
     def index(self) -> StoryIndex:
         if self._index is None:
             self._index = StoryIndex(
                 self.store.story_states(), self.store.document_frequencies(),
-                self.store.article_count(), self.params,
+                self.store.article_count(), self.settings.place,
             )
         return self._index
 
@@ -83,7 +80,6 @@ class Pipeline:
         (a CLI run beside a server) may have written since they were loaded."""
         self._index = None
 
-    # ---- entry points ---------------------------------------------------------------------
     def add(self, docs: Iterable[RawDocument | IngestError]) -> RunReport:
         """Add documents (errors in the stream are reported and skipped)."""
         report = RunReport()
@@ -93,15 +89,8 @@ class Pipeline:
             if isinstance(item, IngestError):
                 self._error(report, item)
                 continue
-            try:
-                article = clean(item)
-            except Exception as exc:  # a hostile document must not end the batch
-                where = item.path + (f":{item.record}" if item.record else "")
-                self._error(report, IngestError(where, f"could not clean ({exc})"))
-                continue
-            if len(f"{article.title or ''} {article.text}".split()) < MIN_WORDS:
-                where = item.path + (f":{item.record}" if item.record else "")
-                self._error(report, IngestError(where, "no article text after cleaning"))
+            article = self._clean(item, report)
+            if article is None:
                 continue
             report.inputs.append((item.path, item.record, article.id))
             if article.id in seen:
@@ -111,133 +100,54 @@ class Pipeline:
                 continue
             seen.add(article.id)
             pending.append(article)
-            if len(pending) >= CHUNK:
-                self._process(pending, report)
+            if len(pending) >= self.settings.place.chunk:
+                self._fingerprint_and_place(pending, report)
                 pending = []
         if pending:
-            self._process(pending, report)
-        self.consolidate(report)
-        if self.analyze:
-            self.reanalyze(report.touched)
+            self._fingerprint_and_place(pending, report)
+        changes = consolidate(self.store, self.index(), report.touched,
+                              self.settings.consolidate, self.settings.place)
+        report.touched = changes.touched
+        report.new_stories += changes.created
+        report.assignments.update(changes.assignments)
+        if self.provenance:
+            reanalyze(self.store, self.embedder, report.touched, self.settings.provenance,
+                      self.settings.fingerprint)
         return report
 
-    def consolidate(self, report: RunReport) -> None:
-        """The second pass over the stories this batch touched: split, then merge."""
-        self._split(report)
-        self._merge(report)
+    # ---- the stages of one chunk ------------------------------------------------------------
+    def _clean(self, item: RawDocument, report: RunReport) -> Article | None:
+        """The article of a document, or None (reported) when there is none."""
+        where = item.path + (f":{item.record}" if item.record else "")
+        try:
+            article = clean(item, self.settings.clean)
+        except Exception as exc:  # a hostile document must not end the batch
+            self._error(report, IngestError(where, f"could not clean ({exc})"))
+            return None
+        if len(f"{article.title or ''} {article.text}".split()) < self.settings.clean.min_words:
+            self._error(report, IngestError(where, "no article text after cleaning"))
+            return None
+        return article
 
-    def _merge(self, report: RunReport) -> None:
-        """Fold a story into a closer one when, seen whole, they are one event.
+    def _fingerprint_and_place(self, articles: list[Article], report: RunReport) -> None:
+        known = self.store.known_ids(a.id for a in articles)
+        report.seen_ids.extend(a.id for a in articles)
+        fresh = [a for a in articles if a.id not in known]
+        report.already_stored += len(articles) - len(fresh)
+        self._progress(len(articles) - len(fresh))
+        if not fresh:
+            return
+        fps = fingerprint_batch(fresh, self.embedder, self.settings.fingerprint)
+        placements = place_batch(
+            self.store, self.index(), fresh, fps, self.settings.provenance.near_jaccard,
+            self.settings.fingerprint.lsh_bands, on_placed=lambda: self._progress(1))
+        for p in placements:
+            report.new_stories += p.new_story
+            report.touched.add(p.story_id)
+            report.assignments[p.article_id] = p.story_id
+            report.added += 1
 
-        Online assignment sees one article against each story; two fragments of one
-        story that started apart never meet that way. A story's average (centroid, mean
-        term and name weights) is scored against the other stories like an article would
-        be, with a higher bar, and the merge is kept only if the split test would not
-        take the union straight apart again.
-        """
-        index = self.index()
-        p = self.params
-        sizes = {sid: index.states[index.pos[sid]].size for sid in report.touched
-                 if index.has(sid)}
-        for sid in sorted(sizes, key=lambda s: (sizes[s], s)):
-            if not index.has(sid):
-                continue
-            state = index.states[index.pos[sid]]
-            target = next(
-                (index.states[i] for i, score in index.score_all(mean_fingerprint(state), None)
-                 if index.states[i].id != sid and score >= p.merge_threshold
-                 and span_gap(state, index.states[i]) <= p.max_gap_days), None)
-            if target is None:
-                continue
-            moved = self.store.story_member_ids(sid)
-            ids = self.store.story_member_ids(target.id) + moved
-            if len(ids) > MAX_MEMBERS:
-                continue
-            fps = self.store.fingerprints(ids)
-            if len(split_groups([fps[i] for i in ids], index.idf, p)) > 1:
-                continue
-            merged = combined(target.id, target, state)
-            with self.store.transaction():
-                self.store.move_members(moved, target.id)
-                self.store.save_story_state(merged)
-                self.store.delete_story(sid)
-            index.put(merged)
-            index.drop(sid)
-            report.touched.discard(sid)
-            report.touched.add(target.id)
-            for m in moved:
-                report.assignments[m] = target.id
-            log.info("merged story %s into %s", sid, target.id)
-
-    def _split(self, report: RunReport) -> None:
-        """Split the stories this batch grew that turn out to hold more than one event."""
-        index = self.index()
-        for sid in sorted(report.touched):
-            ids = self.store.story_member_ids(sid)
-            if not self.params.split_min_size <= len(ids) <= MAX_MEMBERS:
-                continue
-            fps = self.store.fingerprints(ids)
-            groups = split_groups([fps[i] for i in ids], index.idf, self.params)
-            if len(groups) == 1:
-                continue
-            arts = self.store.articles(ids)
-            # The group holding the article that started the story keeps its id (else the
-            # group of the earliest arrival does); the others become new stories.
-            keeper = next((k for k, g in enumerate(groups) if sid[1:] in {ids[i] for i in g}), 0)
-            with self.store.transaction():
-                for k, group in enumerate(groups):
-                    members = [ids[i] for i in group]
-                    gid = sid
-                    if k != keeper:
-                        gid = "s" + members[0]
-                        while index.has(gid):
-                            gid += "x"
-                    state = state_of(gid, [fps[m] for m in members],
-                                     [arts[m].published for m in members])
-                    index.put(state)
-                    self.store.save_story_state(state)
-                    self.store.move_members(members, gid)
-                    if gid != sid:
-                        report.new_stories += 1
-                    report.touched.add(gid)
-                    for m in members:
-                        report.assignments[m] = gid
-            log.info("split story %s into %d", sid, len(groups))
-
-    def reanalyze(self, story_ids: Iterable[str]) -> None:
-        """Recompute roles and links of the given stories only."""
-        for sid in sorted(story_ids):
-            ids = self.store.story_member_ids(sid)
-            arts = self.store.articles(ids)
-            fps = self.store.fingerprints(ids)
-            need = {x for i, x in enumerate(ids) for y in ids[i + 1 :]
-                    if needs_alignment(fps[x], fps[y], self.thresholds) for x in (x, y)} \
-                if len(ids) <= MAX_PAIRWISE else set(ids)
-            sentences = self._sentence_vectors(arts, sorted(need)) if need else {}
-            members, links, headline = provenance(
-                [arts[i] for i in ids], fps, sentences, self.thresholds
-            )
-            with self.store.transaction():
-                self.store.save_provenance(sid, headline, members, links)
-
-    def _sentence_vectors(self, arts: dict[str, Article], ids: list[str]) -> dict:
-        """Lead-sentence embeddings, computed once per article and kept in the store."""
-        have = self.store.sentence_vectors(ids)
-        missing = [i for i in ids if i not in have]
-        if missing:
-            leads = [lead_sentences(arts[aid].text) for aid in missing]
-            flat = self.embedder.embed(
-                [s for lead in leads for s in lead], max_tokens=64
-            ).astype(np.float16)
-            with self.store.transaction():
-                start = 0
-                for aid, lead in zip(missing, leads, strict=True):
-                    have[aid] = flat[start : start + len(lead)]
-                    start += len(lead)
-                    self.store.save_sentence_vectors(aid, have[aid])
-        return have
-
-    # ---- internals ------------------------------------------------------------------------------
+    # ---- reporting ----------------------------------------------------------------------------
     def _error(self, report: RunReport, err: IngestError) -> None:
         report.errors.append(err)
         log.warning("%s", err)
@@ -248,71 +158,3 @@ class Pipeline:
     def _progress(self, n: int) -> None:
         if self.on_progress:
             self.on_progress(n)
-
-    def _process(self, articles: list[Article], report: RunReport) -> None:
-        known = self.store.known_ids(a.id for a in articles)
-        report.seen_ids.extend(a.id for a in articles)
-        fresh = [a for a in articles if a.id not in known]
-        report.already_stored += len(articles) - len(fresh)
-        self._progress(len(articles) - len(fresh))
-        if not fresh:
-            return
-        fps = fingerprint_batch(fresh, self.embedder)
-        index = self.index()
-        df_delta: dict[str, int] = {}
-        placed: dict[str, tuple[str, float]] = {}  # this chunk's, written at its end
-        with self.store.transaction():
-            for article, fp in zip(fresh, fps, strict=True):
-                index.observe_terms(fp.terms)
-                for t in fp.terms:
-                    df_delta[t] = df_delta.get(t, 0) + 1
-                keys = lsh_keys(fp.minhash)
-                story_id, score = self._place(article, fp, keys, index, placed)
-                if story_id is None:
-                    story_id = "s" + article.id
-                    index.start(story_id, fp, article.published)
-                    report.new_stories += 1
-                    score = 1.0
-                else:
-                    index.join(story_id, fp, article.published)
-                self.store.add_article(article, fp, keys)
-                placed[article.id] = (story_id, round(float(score), 4))
-                report.touched.add(story_id)
-                report.assignments[article.id] = story_id
-                report.added += 1
-                self._progress(1)
-            # A story's state is written once per chunk, not once per article that joins it:
-            # the same transaction, so a crash still loses the whole chunk or nothing.
-            for sid in sorted({sid for sid, _ in placed.values()}):
-                self.store.save_story_state(index.states[index.pos[sid]])
-            for aid, (sid, score) in placed.items():
-                self.store.set_membership(aid, sid, score)
-            self.store.add_document_frequencies(df_delta)
-
-    def _place(
-        self, article: Article, fp: Fingerprint, keys: list[tuple[int, int]], index: StoryIndex,
-        placed: dict[str, tuple[str, float]],
-    ) -> tuple[str | None, float]:
-        """Copies join their original's story; everything else is scored against stories."""
-        copies = self.store.by_content_hash(fp.content_hash)
-        near: list[tuple[float, str]] = []
-        if not copies:
-            cand = self.store.lsh_candidates(keys)
-            if cand:
-                for aid, other in self.store.fingerprints(cand).items():
-                    j = jaccard(fp.minhash, other.minhash)
-                    if j >= self.thresholds.near_jaccard:
-                        near.append((j, aid))
-        linked = [(1.0, a) for a in copies] + sorted(near, reverse=True)
-        if linked:
-            stories = self.store.story_of(a for _, a in linked if a not in placed)
-            stories.update((a, placed[a][0]) for _, a in linked if a in placed)
-            for score, aid in linked:
-                sid = stories.get(aid)
-                if sid and index.has(sid) and self._in_time(article.published, index, sid):
-                    return sid, score
-        return index.best(fp, article.published)
-
-    def _in_time(self, published: datetime | None, index: StoryIndex, sid: str) -> bool:
-        state = index.states[index.pos[sid]]
-        return time_gap(published, state, self.params.grace_days) <= self.params.max_gap_days

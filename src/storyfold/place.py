@@ -4,43 +4,24 @@ A story is scored by a blend of semantic closeness (embedding centroid, and the 
 recent members so a drifting story is still recognised), lexical closeness on
 salient terms weighted by rarity, and closeness on proper names and figures alone
 (who, where, how many: what separates two earthquakes in one week, when every other
-word is shared). Dates gate it: far apart in time is another story.
+word is shared). Dates gate it: far apart in time is another story. An exact or near
+copy of a stored article skips the scoring and joins its original's story (`place_batch`).
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
-from storyfold.model import Fingerprint, StoryState
-
-
-@dataclass(frozen=True)
-class ClusterParams:
-    """Defaults are the ones measured in bench/ (see README for the figures)."""
-
-    threshold: float = 0.30
-    emb_weight: float = 0.55  # of the embedding in the word score (the rest is lexical)
-    names_weight: float = 0.5  # of the names score, when both sides have names
-    min_names: int = 2  # an article with fewer names is scored on words alone
-    names_floor: float = 0.15  # names overlap below this: another event, never join
-    split_ratio: float = 0.7  # split a story when its halves are less alike than this
-    split_min_size: int = 4
-    split_depth: int = 1  # bisections per story per batch
-    split_same_cast: float = 0.6  # halves whose proper names agree this much are one event
-    merge_threshold: float = 0.55  # story-to-story score above which two stories merge
-    max_gap_days: float = 10.0  # beyond this from a story's span, never join
-    grace_days: float = 2.0  # within this of a story's span, no penalty at all
-    gap_penalty: float = 0.20  # subtracted at max_gap_days, linear in between
-    candidates: int = 20
-    query_terms: int = 12
-
-
-DEFAULT_PARAMS = ClusterParams()
+from storyfold.fingerprint import jaccard, lsh_keys
+from storyfold.model import Article, Fingerprint, StoryState
+from storyfold.settings import DEFAULTS, EMBEDDING_DIM, PlaceSettings
+from storyfold.store.base import Store
 
 
 def _days(a: datetime, b: datetime) -> float:
@@ -120,18 +101,22 @@ def time_gap(published: datetime | None, state: StoryState, grace: float) -> flo
 
 
 class StoryIndex:
-    """The active stories, in memory, with the statistics needed to score a newcomer."""
+    """The active stories, in memory, with the statistics needed to score a newcomer.
+
+    Stories are read through `get`, `in` and iteration; the rows they occupy in the
+    matrices (and the rows of stories merged away) are the index's own business.
+    """
 
     def __init__(
         self, states: list[StoryState], df: dict[str, int], n_docs: int,
-        params: ClusterParams = DEFAULT_PARAMS,
+        settings: PlaceSettings = DEFAULTS.place,
     ) -> None:
-        self.params = params
-        self.states: list[StoryState] = []
-        self.pos: dict[str, int] = {}
+        self.settings = settings
+        self._states: list[StoryState] = []
+        self._pos: dict[str, int] = {}
         self.df: dict[str, int] = dict(df)
         self.n_docs = n_docs
-        self._cent = np.zeros((max(64, len(states)), 384), dtype=np.float32)
+        self._cent = np.zeros((max(64, len(states)), EMBEDDING_DIM), dtype=np.float32)
         self._recent = np.zeros_like(self._cent)
         # Per story, the norms of its terms and names bags; None until needed after a change.
         self._bag_norms: list[list[float | None]] = []
@@ -142,12 +127,12 @@ class StoryIndex:
 
     # ---- bookkeeping ------------------------------------------------------------------------
     def _append(self, state: StoryState, recent: np.ndarray) -> int:
-        i = len(self.states)
+        i = len(self._states)
         if i >= len(self._cent):
             self._cent = np.vstack([self._cent, np.zeros_like(self._cent)])
             self._recent = np.vstack([self._recent, np.zeros_like(self._recent)])
-        self.states.append(state)
-        self.pos[state.id] = i
+        self._states.append(state)
+        self._pos[state.id] = i
         self._cent[i] = state.centroid / (np.linalg.norm(state.centroid) or 1.0)
         self._recent[i] = recent
         self._bag_norms.append([None, None])
@@ -187,7 +172,7 @@ class StoryIndex:
         """
         cached = self._bag_norms[i][which]
         if cached is None:
-            bag = self.states[i].names if which else self.states[i].terms
+            bag = self._states[i].names if which else self._states[i].terms
             # `_weight` inlined (same arithmetic, same order): this loop is the hot spot
             n1, df, log, total = self.n_docs + 1, self.df, math.log, 0.0
             for t, v in bag.items():
@@ -197,7 +182,7 @@ class StoryIndex:
         return cached
 
     def names_score(self, query: dict[str, float], norm: float, i: int) -> float:
-        return self._cosine(query, norm, self.states[i].names, self._bag_norm(i, 1))
+        return self._cosine(query, norm, self._states[i].names, self._bag_norm(i, 1))
 
     def observe_terms(self, terms: dict[str, float]) -> None:
         """Count a document towards idf before it is scored (so its own rare words count)."""
@@ -207,26 +192,26 @@ class StoryIndex:
 
     # ---- scoring ----------------------------------------------------------------------------
     def lexical(self, query: dict[str, float], norm: float, i: int) -> float:
-        return self._cosine(query, norm, self.states[i].terms, self._bag_norm(i, 0))
+        return self._cosine(query, norm, self._states[i].terms, self._bag_norm(i, 0))
 
     def score_all(self, fp: Fingerprint, published: datetime | None) -> list[tuple[int, float]]:
         """Candidate stories and their scores, best first."""
-        n = len(self.states)
+        n = len(self._states)
         if n == 0:
             return []
-        p = self.params
+        p = self.settings
         emb = np.maximum(self._cent[:n] @ fp.embedding, self._recent[:n] @ fp.embedding)
         cands = set(np.argsort(-emb)[: p.candidates].tolist())
         weights = self._weights(fp.terms)
         norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-        top_terms = sorted(weights, key=weights.get, reverse=True)[: p.query_terms]
+        top_terms = sorted(weights, key=weights.__getitem__, reverse=True)[: p.query_terms]
         hits: dict[int, float] = defaultdict(float)
         for t in top_terms:
             post = self._postings.get(t)
-            if post and len(post) < 5000:
+            if post and len(post) < p.max_postings:
                 for i in post:
                     hits[i] += weights[t]
-        cands.update(sorted(hits, key=hits.get, reverse=True)[: p.candidates])
+        cands.update(sorted(hits, key=hits.__getitem__, reverse=True)[: p.candidates])
         query = self._query(weights)
         use_names = len(fp.names) >= p.min_names
         if use_names:
@@ -235,12 +220,12 @@ class StoryIndex:
             nquery = self._query(nweights)
         scored = []
         for i in cands - self._dropped:
-            gap = time_gap(published, self.states[i], p.grace_days)
+            gap = time_gap(published, self._states[i], p.grace_days)
             if gap > p.max_gap_days:
                 continue
             lex = self.lexical(query, norm, i)
             s = p.emb_weight * float(emb[i]) + (1 - p.emb_weight) * lex
-            if use_names and self.states[i].names:
+            if use_names and self._states[i].names:
                 shared = self.names_score(nquery, nnorm, i)
                 if shared < p.names_floor:
                     continue  # names none of the story's people, places or figures
@@ -252,9 +237,9 @@ class StoryIndex:
 
     def best(self, fp: Fingerprint, published: datetime | None) -> tuple[str | None, float]:
         scored = self.score_all(fp, published)
-        if scored and scored[0][1] >= self.params.threshold:
+        if scored and scored[0][1] >= self.settings.threshold:
             i, s = scored[0]
-            return self.states[i].id, s
+            return self._states[i].id, s
         return None, scored[0][1] if scored else 0.0
 
     # ---- updates ------------------------------------------------------------------------------
@@ -266,8 +251,8 @@ class StoryIndex:
         return state
 
     def join(self, story_id: str, fp: Fingerprint, published: datetime | None) -> StoryState:
-        i = self.pos[story_id]
-        s = self.states[i]
+        i = self._pos[story_id]
+        s = self._states[i]
         s.centroid = s.centroid + fp.embedding
         s.size += 1
         for t, v in fp.terms.items():
@@ -286,12 +271,12 @@ class StoryIndex:
 
     def put(self, state: StoryState) -> None:
         """Install a recomputed story (split or merge), replacing any state of the same id."""
-        i = self.pos.get(state.id)
+        i = self._pos.get(state.id)
         unit = state.centroid / (np.linalg.norm(state.centroid) or 1.0)
         if i is None:
             self._append(state, recent=unit)
             return
-        self.states[i] = state
+        self._states[i] = state
         self._cent[i] = unit
         self._recent[i] = unit
         self._bag_norms[i] = [None, None]
@@ -300,10 +285,109 @@ class StoryIndex:
 
     def drop(self, story_id: str) -> None:
         """Forget a story (merged into another): it can no longer be found or joined."""
-        i = self.pos.pop(story_id)
+        i = self._pos.pop(story_id)
         self._dropped.add(i)
         self._cent[i] = 0.0
         self._recent[i] = 0.0
 
-    def has(self, story_id: str) -> bool:
-        return story_id in self.pos
+    # ---- reading ------------------------------------------------------------------------------
+    def get(self, story_id: str) -> StoryState:
+        """The state of an active story (KeyError when it is not, or no longer, active)."""
+        return self._states[self._pos[story_id]]
+
+    def __contains__(self, story_id: object) -> bool:
+        return story_id in self._pos
+
+    def __iter__(self) -> Iterator[StoryState]:
+        """The active stories, in the order they were first held."""
+        return (self._states[i] for i in sorted(self._pos.values()))
+
+    def __len__(self) -> int:
+        return len(self._pos)
+
+    def ranked(self, fp: Fingerprint, published: datetime | None
+               ) -> list[tuple[StoryState, float]]:
+        """`score_all` with the stories themselves: candidates and their scores, best first."""
+        return [(self._states[i], s) for i, s in self.score_all(fp, published)]
+
+
+# ---- placing a batch -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Placement:
+    """Where one article went."""
+
+    article_id: str
+    story_id: str
+    score: float  # rounded as stored; 1.0 for an article that started its story
+    new_story: bool
+
+
+def place_batch(
+    store: Store, index: StoryIndex, articles: Sequence[Article], fps: Sequence[Fingerprint],
+    near_jaccard: float = DEFAULTS.provenance.near_jaccard,
+    lsh_bands: int = DEFAULTS.fingerprint.lsh_bands,
+    on_placed: Callable[[], None] | None = None,
+) -> list[Placement]:
+    """Store a batch of new articles and place each into a story, in one transaction.
+
+    An exact or near copy (Jaccard at or above `near_jaccard`) joins its original's story
+    when that story is still active and in time; everything else is scored against the
+    stories (`StoryIndex.best`) and joins the best or starts its own.
+    """
+    df_delta: dict[str, int] = {}
+    placed: dict[str, tuple[str, float]] = {}  # this batch's, written at its end
+    out: list[Placement] = []
+    with store.transaction():
+        for article, fp in zip(articles, fps, strict=True):
+            index.observe_terms(fp.terms)
+            for t in fp.terms:
+                df_delta[t] = df_delta.get(t, 0) + 1
+            keys = lsh_keys(fp.minhash, lsh_bands)
+            found, score = _place(store, index, article, fp, keys, placed, near_jaccard)
+            if found is None:
+                story_id = "s" + article.id
+                index.start(story_id, fp, article.published)
+                score = 1.0
+            else:
+                story_id = found
+                index.join(story_id, fp, article.published)
+            store.add_article(article, fp, keys)
+            placed[article.id] = (story_id, round(float(score), 4))
+            out.append(Placement(article.id, story_id, placed[article.id][1], found is None))
+            if on_placed:
+                on_placed()
+        # A story's state is written once per batch, not once per article that joins it:
+        # the same transaction, so a crash still loses the whole batch or nothing.
+        for sid in sorted({sid for sid, _ in placed.values()}):
+            store.save_story_state(index.get(sid))
+        for aid, (sid, score) in placed.items():
+            store.set_membership(aid, sid, score)
+        store.add_document_frequencies(df_delta)
+    return out
+
+
+def _place(
+    store: Store, index: StoryIndex, article: Article, fp: Fingerprint,
+    keys: list[tuple[int, int]], placed: dict[str, tuple[str, float]], near_jaccard: float,
+) -> tuple[str | None, float]:
+    """Copies join their original's story; everything else is scored against stories."""
+    copies = store.by_content_hash(fp.content_hash)
+    near: list[tuple[float, str]] = []
+    if not copies:
+        cand = store.lsh_candidates(keys)
+        if cand:
+            for aid, other in store.fingerprints(cand).items():
+                j = jaccard(fp.minhash, other.minhash)
+                if j >= near_jaccard:
+                    near.append((j, aid))
+    linked = [(1.0, a) for a in copies] + sorted(near, reverse=True)
+    if linked:
+        stories = store.story_of(a for _, a in linked if a not in placed)
+        stories.update((a, placed[a][0]) for _, a in linked if a in placed)
+        p = index.settings
+        for score, aid in linked:
+            sid = stories.get(aid)
+            if sid and sid in index and time_gap(article.published, index.get(sid),
+                                                 p.grace_days) <= p.max_gap_days:
+                return sid, score
+    return index.best(fp, article.published)

@@ -4,26 +4,83 @@ One frozen dataclass per stage of the flow (ingest → clean → fingerprint →
 consolidate → provenance → analyze, then search, serve and output). A stage receives only its
 own section, so what can change its result is visible in its signature. Defaults are the
 values measured in `bench/` (figures in `bench/RESULTS.md`); a settings file and environment
-variables may override them (see `load`). The comment after each field is its documentation:
-`storyfold settings` prints it, and a test fails when a field has none.
+variables may override them (`load`, in `settings_load`). The comment after each field is its
+documentation: `storyfold settings` prints it, and a test fails when a field has none.
+
+Each section checks its own values when it is built (ranges, types), and `Settings` checks
+what spans sections: the LSH banding of `fingerprint` against the near-copy threshold of
+`provenance` (see `candidate_probability`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+from storyfold.errors import SettingsError
 
 EMBEDDING_DIM = 384  # width of all-MiniLM-L6-v2's vectors: a property of the model, not a knob
 
 
+class _Section:
+    """What every section checks when it is built: each value has its field's type, and is
+    in range — a share or a similarity in [0, 1] (`_unit`), a size that cannot be 0 above 0
+    (`_positive`), any other number 0 or more."""
+
+    _unit: ClassVar[tuple[str, ...]] = ()
+    _positive: ClassVar[tuple[str, ...]] = ()
+    _choices: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+
+    def __post_init__(self) -> None:
+        name = type(self).__name__.removesuffix("Settings").lower()  # as in a file: [place]
+        for f in fields(self):  # type: ignore[arg-type]
+            value: Any = getattr(self, f.name)
+            where = f"{name}.{f.name}"
+            kind = _TYPES.get(str(f.type))
+            if kind is None:  # a type this check does not know: left to the stage
+                continue
+            if isinstance(value, bool) != (kind is bool) or not isinstance(value, kind):
+                raise SettingsError(f"{where} must be {TYPE_WORDS[str(f.type)]}, not {value!r}")
+            if isinstance(value, str | bool):
+                allowed = self._choices.get(f.name)
+                if allowed and value not in allowed:
+                    raise SettingsError(f"{where} must be one of {', '.join(allowed)}, "
+                                        f"not {value!r}")
+                continue
+            if str(f.type) == "float":
+                value = float(cast(float, value))
+                object.__setattr__(self, f.name, value)  # 1 and 1.0 hash alike in `digest`
+            if f.name in self._unit:
+                if not 0.0 <= value <= 1.0:
+                    raise SettingsError(f"{where} must be between 0 and 1, not {value!r}")
+            elif f.name in self._positive:
+                if not value > 0:
+                    raise SettingsError(f"{where} must be more than 0, not {value!r}")
+            elif not value >= 0:
+                raise SettingsError(f"{where} must be 0 or more, not {value!r}")
+
+
+_TYPES: Mapping[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "str": str,
+                                                 "bool": bool}
+TYPE_WORDS: Mapping[str, str] = {"int": "a whole number", "float": "a number", "str": "text",
+                                  "bool": "true or false"}
+
+
 @dataclass(frozen=True)
-class IngestSettings:
+class IngestSettings(_Section):
     """Reading files and records."""
+
+    _positive: ClassVar[tuple[str, ...]] = ("max_file_mb",)
 
     max_file_mb: float = 10.0  # largest single-article file read; larger ones are skipped
 
 
 @dataclass(frozen=True)
-class CleanSettings:
+class CleanSettings(_Section):
     """Turning a raw document into an article."""
 
     min_words: int = 5  # an article with fewer words (title + text) after cleaning is skipped
@@ -31,11 +88,18 @@ class CleanSettings:
 
 
 @dataclass(frozen=True)
-class FingerprintSettings:
+class FingerprintSettings(_Section):
     """What is computed once per article: hash, MinHash, embedding, terms, names."""
+
+    _unit: ClassVar[tuple[str, ...]] = ("min_candidate_recall", "name_weight")
+    _positive: ClassVar[tuple[str, ...]] = (
+        "num_perm", "lsh_bands", "shingle_words", "embed_max_tokens", "embed_batch",
+        "sentence_max_tokens")
+    _choices: ClassVar[Mapping[str, tuple[str, ...]]] = {"precision": ("auto", "fp32", "bf16")}
 
     num_perm: int = 128  # MinHash permutations (signature length)
     lsh_bands: int = 32  # LSH bands over the signature (rows per band = num_perm / lsh_bands)
+    min_candidate_recall: float = 0.7  # least chance that a pair at near_jaccard shares a band
     minhash_seed: int = 1729  # seed of the MinHash permutations; changing it re-keys the store
     shingle_words: int = 3  # words per shingle for MinHash
     embed_max_tokens: int = 128  # tokens of title + lead the article embedding reads
@@ -49,10 +113,20 @@ class FingerprintSettings:
     name_weight: float = 0.5  # extra term weight of a capitalised occurrence (names, places)
     precision: str = "auto"  # encoder precision: auto (bf16 where the CPU has it), fp32, bf16
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.num_perm % self.lsh_bands:
+            raise SettingsError(f"fingerprint.num_perm ({self.num_perm}) must be a "
+                                f"multiple of fingerprint.lsh_bands ({self.lsh_bands})")
+
 
 @dataclass(frozen=True)
-class PlaceSettings:
+class PlaceSettings(_Section):
     """Placing each arriving article into the best active story, or starting a new one."""
+
+    _unit: ClassVar[tuple[str, ...]] = (
+        "threshold", "emb_weight", "names_weight", "names_floor", "gap_penalty")
+    _positive: ClassVar[tuple[str, ...]] = ("chunk", "max_gap_days")
 
     chunk: int = 256  # articles per transaction and per embedding call
     threshold: float = 0.30  # score at which an article joins a story
@@ -65,11 +139,14 @@ class PlaceSettings:
     gap_penalty: float = 0.20  # subtracted at max_gap_days, linear in between
     candidates: int = 20  # stories scored in full per article (best by embedding first)
     query_terms: int = 12  # an article's top terms used to score stories lexically
+    max_postings: int = 5000  # a term in more stories than this is too common to find candidates
 
 
 @dataclass(frozen=True)
-class ConsolidateSettings:
+class ConsolidateSettings(_Section):
     """The second pass over touched stories: split what holds two events, merge fragments."""
+
+    _unit: ClassVar[tuple[str, ...]] = ("split_ratio", "merge_threshold")
 
     split_ratio: float = 0.7  # split a story when its halves are less alike than this
     split_min_size: int = 4  # stories smaller than this are never split
@@ -80,8 +157,11 @@ class ConsolidateSettings:
 
 
 @dataclass(frozen=True)
-class ProvenanceSettings:
+class ProvenanceSettings(_Section):
     """Links between members and who derives from whom."""
+
+    _unit: ClassVar[tuple[str, ...]] = (
+        "near_jaccard", "rewrite_cosine", "rewrite_alignment", "same_story_cosine", "root_margin")
 
     near_jaccard: float = 0.45  # estimated Jaccard of word 3-shingles for a near copy
     rewrite_cosine: float = 0.60  # embedding cosine of title + lead: gate for a rewrite
@@ -93,8 +173,14 @@ class ProvenanceSettings:
 
 
 @dataclass(frozen=True)
-class AnalyzeSettings:
+class AnalyzeSettings(_Section):
     """Reading a story: quotes, claims, conflicts, entities, the write-up."""
+
+    _unit: ClassVar[tuple[str, ...]] = (
+        "quote_link", "other_speaker_link", "claim_link", "date_sentence_link",
+        "number_tolerance", "name_spelling", "cite_similarity", "redundant", "mmr_lambda",
+        "same_rendering", "max_quoted")
+    _positive: ClassVar[tuple[str, ...]] = ("cache_size", "headline_words")
 
     quote_link: float = 0.5  # align_score at which two quotes are taken as one utterance
     other_speaker_link: float = 0.9  # ... when the two outlets name different speakers
@@ -117,8 +203,11 @@ class AnalyzeSettings:
 
 
 @dataclass(frozen=True)
-class SearchSettings:
+class SearchSettings(_Section):
     """Hybrid search and similar stories (web and API)."""
+
+    _unit: ClassVar[tuple[str, ...]] = ("min_semantic", "similar_min", "similar_embedding_weight")
+    _positive: ClassVar[tuple[str, ...]] = ("candidates", "max_query_chars")
 
     rrf_k: int = 60  # reciprocal-rank fusion constant: damps the very top ranks
     candidates: int = 50  # hits taken from each ranking before fusion
@@ -129,14 +218,16 @@ class SearchSettings:
 
 
 @dataclass(frozen=True)
-class ServeSettings:
+class ServeSettings(_Section):
     """The HTTP server."""
+
+    _positive: ClassVar[tuple[str, ...]] = ("max_body_bytes",)
 
     max_body_bytes: int = 2 * 1024 * 1024  # largest POST /api/articles body
 
 
 @dataclass(frozen=True)
-class OutputSettings:
+class OutputSettings(_Section):
     """What the terminal shows (JSON always has everything)."""
 
     max_claims: int = 8  # single-source claims listed on the terminal
@@ -158,6 +249,63 @@ class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
+    # "section.field" → where a value other than the default came from (a file, a variable)
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        fp, near = self.fingerprint, self.provenance.near_jaccard
+        recall = candidate_probability(near, fp.num_perm, fp.lsh_bands)
+        if recall < fp.min_candidate_recall:
+            raise SettingsError(
+                f"fingerprint.lsh_bands = {fp.lsh_bands} with num_perm = {fp.num_perm} finds a "
+                f"pair at provenance.near_jaccard = {near} only with probability {recall:.2f}, "
+                f"below fingerprint.min_candidate_recall = {fp.min_candidate_recall}: use more "
+                f"bands (fewer rows per band) or a higher near_jaccard")
+
+
+def candidate_probability(jaccard: float, num_perm: int, bands: int) -> float:
+    """Chance that two articles of this Jaccard similarity share at least one LSH band.
+
+    With r = num_perm / bands rows per band, a band matches with probability s**r, so the
+    pair is a candidate with 1 - (1 - s**r)**bands — the S-curve datasketch also derives
+    its bands from. Near copies are only ever found among candidates, so at the near-copy
+    threshold this is the recall the banding allows (0.74 for 128 / 32 at 0.45).
+    """
+    rows = num_perm // bands
+    return 1.0 - (1.0 - jaccard**rows) ** bands
 
 
 DEFAULTS = Settings()
+
+SECTIONS: Mapping[str, type[_Section]] = {
+    f.name: globals()[str(f.type)] for f in fields(Settings) if f.name != "sources"
+}
+RESULT_SECTIONS = ("ingest", "clean", "fingerprint", "place", "consolidate", "provenance",
+                   "analyze")  # what `digest` covers: the sections that change stored results
+
+
+def to_dict(settings: Settings, sections: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The values, section by section (plain JSON types)."""
+    data = asdict(settings)
+    data.pop("sources", None)
+    return {name: data[name] for name in (sections or tuple(SECTIONS))}
+
+
+def digest(settings: Settings) -> str:
+    """sha256 of the settings that change what a run stores (`RESULT_SECTIONS`), as
+    canonical JSON: equal digests mean a store built with the same settings."""
+    text = json.dumps(to_dict(settings, RESULT_SECTIONS), sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """The effective settings: defaults < a settings file (`path`, else $STORYFOLD_SETTINGS)
+    < environment variables (`STORYFOLD_<SECTION>__<FIELD>`); `settings_load` reads them."""
+    from storyfold.settings_load import load as read
+
+    return read(path, env)
+
+
+__all__ = ["DEFAULTS", "EMBEDDING_DIM", "RESULT_SECTIONS", "SECTIONS", "Settings",
+           "SettingsError", "candidate_probability", "digest", "load", "to_dict"]

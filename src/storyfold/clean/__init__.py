@@ -18,6 +18,7 @@ from storyfold.clean.dateline import (
 from storyfold.clean.dates import find_full_date, parse_date
 from storyfold.clean.trailers import strip_trailers
 from storyfold.model import Article, Credit, DateSource, RawDocument, Removed
+from storyfold.settings import DEFAULTS, CleanSettings
 
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
 _EN_STOP = {"the", "and", "of", "to", "in", "a", "is", "that", "for", "on", "was", "with", "said"}
@@ -101,10 +102,10 @@ def _published(
     return None, None
 
 
-def clean(raw: RawDocument) -> Article:
+def clean(raw: RawDocument, settings: CleanSettings = DEFAULTS.clean) -> Article:
     """Turn a raw document into an Article with boilerplate, captions and credits separated."""
     lines = _paragraphs(raw.body)
-    lines, removed = strip_trailers(lines)
+    lines, removed = strip_trailers(lines, settings.trailer_after_words)
     lines, captions = _split_captions(lines)
     removed = [*removed, *(Removed(c, "caption") for c in captions)]
     text = "\n\n".join(lines)

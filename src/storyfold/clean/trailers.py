@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from storyfold.model import Removed
+from storyfold.settings import DEFAULTS
 
 # A line that opens a trailer: everything from it to the end is not the article.
 _TRAILER_HEAD = re.compile(
@@ -31,17 +32,20 @@ _BOILER_LINE = re.compile(
     r"\(?(reporting|writing|additional reporting) by [^)\n]{3,200}(editing by[^)\n]*)?\)?\s*)$",
     re.I,
 )
-# Headings only count as a trailer start once the article has had a chance to begin.
-_MIN_BODY_WORDS = 40
 
 
-def strip_trailers(lines: list[str]) -> tuple[list[str], list[Removed]]:
-    """Drop trailer blocks and boilerplate lines from a list of paragraphs."""
+def strip_trailers(lines: list[str], after_words: int = DEFAULTS.clean.trailer_after_words
+                   ) -> tuple[list[str], list[Removed]]:
+    """Drop trailer blocks and boilerplate lines from a list of paragraphs.
+
+    Headings only count as a trailer start after `after_words` words of body: once the
+    article has had a chance to begin.
+    """
     removed: list[Removed] = []
     kept: list[str] = []
     words_so_far = 0
     for i, line in enumerate(lines):
-        if words_so_far >= _MIN_BODY_WORDS and _TRAILER_HEAD.match(line):
+        if words_so_far >= after_words and _TRAILER_HEAD.match(line):
             removed.append(Removed("\n".join(lines[i:]), "trailer"))
             break
         if _BOILER_LINE.match(line):

@@ -1,10 +1,10 @@
 """Run labelled files through the same code path as `run`, and score what comes out.
 
 Stories mode streams articles in file order through ingest → clean → fingerprint →
-link → cluster and compares stories with the `cluster` labels. Pairs mode scores the
-rewrite decision on sentence pairs; the best threshold on the file is reported, and
-accuracy is given by k-fold cross-validation, never by applying that threshold to the
-very pairs it was chosen on.
+place → consolidate (the `run` path without provenance) and compares stories with the
+`cluster` labels. Pairs mode scores the rewrite decision on sentence pairs; the best
+threshold on the file is reported, and accuracy is given by k-fold cross-validation, never
+by applying that threshold to the very pairs it was chosen on.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from storyfold.eval.metrics import cluster_scores
 from storyfold.fingerprint import Embedder
 from storyfold.ingest import iter_documents
 from storyfold.pipeline import Pipeline
-from storyfold.place import DEFAULT_PARAMS, ClusterParams
-from storyfold.provenance.links import DEFAULT_THRESHOLDS
+from storyfold.settings import DEFAULTS, Settings
 from storyfold.store.base import Store
 
 
@@ -35,8 +34,8 @@ class EvalResult:
 
 
 def eval_stories(path: Path, store: Store, embedder: Embedder | None = None,
-                 on_progress=None, params: ClusterParams = DEFAULT_PARAMS  # noqa: ANN001
-                 ) -> EvalResult:
+                 on_progress: Callable[[int], None] | None = None,
+                 settings: Settings = DEFAULTS) -> EvalResult:
     """Cluster the file's articles online, in file order, and score against `cluster`."""
     gold: dict[str, str] = {}
     with path.open(encoding="utf-8") as fh:
@@ -44,9 +43,9 @@ def eval_stories(path: Path, store: Store, embedder: Embedder | None = None,
             if line.strip():
                 rec = json.loads(line)
                 gold[str(rec.get("id") or f"line {n}")] = str(rec.get("cluster"))
-    embedder = embedder or Embedder()
-    pipe = Pipeline(store, params=params, embedder=embedder, analyze=False,
+    pipe = Pipeline(store, settings, embedder=embedder, provenance=False,
                     on_progress=on_progress)
+    embedder = pipe.embedder
     t_load = time.perf_counter()
     embedder.model()  # a one-off cost, reported apart so docs/s is the streaming rate
     load_secs = time.perf_counter() - t_load
@@ -60,7 +59,7 @@ def eval_stories(path: Path, store: Store, embedder: Embedder | None = None,
         if record in gold and aid in story:
             g.append(gold[record])
             p.append(story[aid])
-    scores = cluster_scores(g, p).as_dict()
+    scores: dict[str, Any] = dict(cluster_scores(g, p).as_dict())
     scores.update(
         mode="stories", file=str(path), articles=len(g), skipped=len(report.errors),
         seconds=round(secs, 1), docs_per_s=round(len(report.inputs) / secs, 1),
@@ -70,6 +69,15 @@ def eval_stories(path: Path, store: Store, embedder: Embedder | None = None,
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     )
     return EvalResult(scores)
+
+
+def _fold_progress(on_progress: Callable[[int, int], None] | None, fold: int, folds: int
+                   ) -> Callable[[int, int], None] | None:
+    """Training steps of one fold as progress over all of them."""
+    if on_progress is None:
+        return None
+    report = on_progress
+    return lambda step, n: report(fold * n + step, folds * n)
 
 
 def _best_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -116,7 +124,8 @@ def _decision_figures(prefix: str, pred: np.ndarray, labels: np.ndarray) -> dict
 
 def eval_pairs(path: Path, embedder: Embedder | None = None, folds: int = 10,
                seed: int = 13, train_folds: int = 0, model: Any = None,
-               on_progress: Callable[[int, int], None] | None = None) -> EvalResult:
+               on_progress: Callable[[int, int], None] | None = None,
+               settings: Settings = DEFAULTS) -> EvalResult:
     """Score the paraphrase decision on labelled sentence pairs.
 
     Two scorers are reported. The embedding cosine (the rewrite gate of `link`) is the
@@ -149,8 +158,7 @@ def eval_pairs(path: Path, embedder: Embedder | None = None, folds: int = 10,
             te = np.flatnonzero(fold_of == k)
             fold_model = PairModel().fit(
                 [pairs[i] for i in tr], labels[tr],
-                on_step=(lambda s, n, k=k: on_progress(k * n + s, train_folds * n))
-                if on_progress else None)
+                on_step=_fold_progress(on_progress, k, train_folds))
             scores[te] = fold_model.score([pairs[i] for i in te])
         # Each fold's threshold is chosen on the other folds' out-of-fold scores (same
         # folds): a pair is judged by a model and a threshold both set without its label.
@@ -177,7 +185,7 @@ def eval_pairs(path: Path, embedder: Embedder | None = None, folds: int = 10,
         best_accuracy_on_file_not_a_test=round(best_acc, 4),
         seconds=round(secs, 1),
         **_decision_figures("cosine_cv_", cos_pred, labels),
-        cosine_shipped_threshold=DEFAULT_THRESHOLDS.rewrite_cosine,
+        cosine_shipped_threshold=settings.provenance.rewrite_cosine,
         cosine_best_threshold_on_file=round(cos_t, 4),
         cosine_best_accuracy_on_file_not_a_test=round(cos_acc, 4),
         cosine_pairs_per_s=round(len(pairs) / cos_secs, 1),

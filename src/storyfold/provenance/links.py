@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from storyfold.fingerprint import jaccard
 from storyfold.model import Fingerprint, Link, LinkKind
+from storyfold.settings import DEFAULTS, ProvenanceSettings
 
-
-@dataclass(frozen=True)
-class LinkThresholds:
-    """Where one kind of edge ends and the next begins (tuned on examples/, see bench/)."""
-
-    near_jaccard: float = 0.45  # estimated Jaccard of word 3-shingles
-    rewrite_cosine: float = 0.60  # embedding cosine of title + lead: gate for a rewrite
-    rewrite_alignment: float = 0.50  # sentence alignment: a rewrite follows its source closely
-    same_story_cosine: float = 0.45
-
-
-DEFAULT_THRESHOLDS = LinkThresholds()
+# Where one kind of edge ends and the next begins: `ProvenanceSettings` (near_jaccard,
+# rewrite_cosine, rewrite_alignment, same_story_cosine; tuned on examples/, see bench/).
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -40,7 +29,7 @@ def alignment(sa: np.ndarray, sb: np.ndarray) -> float:
     return float((sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2)
 
 
-def needs_alignment(fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAULT_THRESHOLDS
+def needs_alignment(fa: Fingerprint, fb: Fingerprint, t: ProvenanceSettings = DEFAULTS.provenance
                     ) -> bool:
     """Only pairs that are neither copies nor clearly apart need the costly sentence check."""
     if fa.content_hash == fb.content_hash or jaccard(fa.minhash, fb.minhash) >= t.near_jaccard:
@@ -49,7 +38,7 @@ def needs_alignment(fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAUL
 
 
 def link_kind(
-    fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAULT_THRESHOLDS,
+    fa: Fingerprint, fb: Fingerprint, t: ProvenanceSettings = DEFAULTS.provenance,
     sentences: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[LinkKind | None, float]:
     """Classify the pair by the strongest evidence available, strongest first."""
@@ -69,7 +58,7 @@ def link_kind(
 
 
 def link(
-    fa: Fingerprint, fb: Fingerprint, t: LinkThresholds = DEFAULT_THRESHOLDS,
+    fa: Fingerprint, fb: Fingerprint, t: ProvenanceSettings = DEFAULTS.provenance,
     sentences: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Link | None:
     kind, score = link_kind(fa, fb, t, sentences)

@@ -18,15 +18,13 @@ from datetime import date, datetime, time
 import numpy as np
 
 from storyfold.clean import normalize_text
-from storyfold.model import Article, Fingerprint, Link, Membership
-from storyfold.provenance.links import DEFAULT_THRESHOLDS, LinkThresholds, link
+from storyfold.model import Article, Fingerprint, Link, Membership, Role
+from storyfold.provenance.links import link
+from storyfold.settings import DEFAULTS, ProvenanceSettings
 
 _DATE_TRUST = {"header": 0, "metadata": 0, "dateline": 1, "text": 2, "caption": 3}
 _KIND_STRENGTH = {"exact": 3.0, "near": 2.0, "rewrite": 1.0}
 _SENT = re.compile(r"(?<=[.!?])\s+")
-MAX_PAIRWISE = 60  # above this many members, compare each one with its nearest only
-NEAREST = 25
-ROOT_MARGIN = 0.15  # a copy link this close to the best one still points at the root
 
 
 def _day(a: Article) -> date:
@@ -46,18 +44,18 @@ def _sentences(a: Article) -> set[str]:
 
 def story_links(
     articles: list[Article], fps: dict[str, Fingerprint],
-    sentences: dict[str, np.ndarray] | None = None, t: LinkThresholds = DEFAULT_THRESHOLDS,
+    sentences: dict[str, np.ndarray] | None = None, t: ProvenanceSettings = DEFAULTS.provenance,
 ) -> list[Link]:
     """All edges worth keeping inside a story (pairwise, or nearest neighbours when large)."""
     ids = [a.id for a in articles if a.id in fps]
-    pairs: set[tuple[str, str]] = set()
-    if len(ids) <= MAX_PAIRWISE:
+    pairs: set[tuple[str, ...]] = set()
+    if len(ids) <= t.max_pairwise:
         pairs = {tuple(sorted((x, y))) for i, x in enumerate(ids) for y in ids[i + 1 :]}
     else:
         emb = np.stack([fps[i].embedding for i in ids])
         sims = emb @ emb.T
         for i, x in enumerate(ids):
-            for j in np.argsort(-sims[i])[1 : NEAREST + 1]:
+            for j in np.argsort(-sims[i])[1 : t.nearest + 1]:
                 pairs.add(tuple(sorted((x, ids[int(j)]))))
     out = []
     for x, y in sorted(pairs):
@@ -138,7 +136,7 @@ def headline_for(articles: list[Article], original: Article) -> str | None:
 
 def provenance(
     articles: list[Article], fps: dict[str, Fingerprint],
-    sentences: dict[str, np.ndarray] | None = None, t: LinkThresholds = DEFAULT_THRESHOLDS,
+    sentences: dict[str, np.ndarray] | None = None, t: ProvenanceSettings = DEFAULTS.provenance,
 ) -> tuple[list[Membership], list[Link], str | None]:
     """Roles, derivation edges and a headline for one story's members."""
     if not articles:
@@ -167,10 +165,10 @@ def provenance(
         options.sort(key=lambda o: (-o[0], rank[o[2]]))
         best = options[0]
         root = next((o for o in options if o[2] == original.id), None)
-        if root is not None and (best[1].kind == "rewrite" or best[0] - root[0] <= ROOT_MARGIN):
+        if root is not None and (best[1].kind == "rewrite" or best[0] - root[0] <= t.root_margin):
             best = root
         _, ln, parent = best
-        role = "rewrite" if ln.kind == "rewrite" else "copy"
+        role: Role = "rewrite" if ln.kind == "rewrite" else "copy"
         members.append(Membership(a.id, role, parent, _evidence(a, ln)))
         directed[(ln.a, ln.b)] = Link(ln.a, ln.b, ln.kind, ln.score, direction=(parent, a.id))
     final_links = [directed.get((ln.a, ln.b), ln) for ln in links]
