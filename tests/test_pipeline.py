@@ -152,3 +152,26 @@ def test_the_settings_a_pipeline_is_given_are_the_ones_its_stages_use(
         assert {e.reason for e in none.errors} == {"no article text after cleaning"}
     finally:
         store.close()
+
+
+def test_a_store_remembers_its_settings_and_a_run_with_others_is_warned(
+    tmp_path: Path, db_url: str
+) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    _write(corpus, "a.txt", QUAKE, "2025-02-03", "Harbor Wire")
+    runner = CliRunner()
+    first = runner.invoke(app, ["run", str(corpus), "--db", db_url, "-q"])
+    assert first.exit_code == 0 and "other settings" not in first.stderr
+    again = runner.invoke(app, ["run", str(corpus), "--db", db_url, "-q"])
+    assert again.exit_code == 0 and "other settings" not in again.stderr
+    _write(corpus, "b.txt", ELECTION, "2025-02-03", "Torvik Post")
+    changed = runner.invoke(app, ["run", str(corpus), "--db", db_url, "-q"],
+                            env={"STORYFOLD_PLACE__THRESHOLD": "0.4"})
+    assert changed.exit_code == 0
+    assert "warning: this store was built with other settings" in changed.stderr
+    # only what shapes stored results counts: the terminal's limits do not
+    shown = runner.invoke(app, ["run", str(corpus), "--db", db_url, "-q"],
+                          env={"STORYFOLD_PLACE__THRESHOLD": "0.4",
+                               "STORYFOLD_OUTPUT__MAX_CLAIMS": "3"})
+    assert shown.exit_code == 0 and "other settings" not in shown.stderr

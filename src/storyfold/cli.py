@@ -124,6 +124,9 @@ def run(
                         on_progress=lambda n: progress.advance(task, n))
         report = pipe.add(iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024)))
     stories = [story_json(store, store.story(sid)) for sid in _touched_in_order(store, report)]
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, markup=True,
+                  soft_wrap=True)
     err.print(f"added {report.added} article(s), {report.already_stored} already stored, "
               f"{len(report.errors)} skipped; {report.new_stories} new stor"
               f"{'y' if report.new_stories == 1 else 'ies'}, {len(report.touched)} touched",

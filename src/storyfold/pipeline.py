@@ -26,7 +26,7 @@ from storyfold.fingerprint import Embedder, fingerprint_batch
 from storyfold.model import Article, RawDocument
 from storyfold.place import StoryIndex, place_batch
 from storyfold.provenance.stage import reanalyze
-from storyfold.settings import DEFAULTS, Settings
+from storyfold.settings import DEFAULTS, RESULT_SECTIONS, Settings, digest, to_dict
 from storyfold.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class RunReport:
     assignments: dict[str, str] = field(default_factory=dict)  # article id → story id
     seen_ids: list[str] = field(default_factory=list)  # every input article, new or stored
     inputs: list[tuple[str, str | None, str]] = field(default_factory=list)  # path, record, id
+    warnings: list[str] = field(default_factory=list)  # for the user, one line each
 
 
 class Pipeline:
@@ -66,6 +67,7 @@ class Pipeline:
         self.on_progress = on_progress
         self.provenance = provenance  # False: stories only (evaluation of clustering)
         self._index: StoryIndex | None = None
+        self._settings_recorded = False
 
     def index(self) -> StoryIndex:
         if self._index is None:
@@ -83,6 +85,7 @@ class Pipeline:
     def add(self, docs: Iterable[RawDocument | IngestError]) -> RunReport:
         """Add documents (errors in the stream are reported and skipped)."""
         report = RunReport()
+        self._record_settings(report)
         pending: list[Article] = []
         seen: set[str] = set()
         for item in docs:
@@ -146,6 +149,24 @@ class Pipeline:
             report.touched.add(p.story_id)
             report.assignments[p.article_id] = p.story_id
             report.added += 1
+
+    def _record_settings(self, report: RunReport) -> None:
+        """Keep the digest of the settings that shape stored results with the store, and say so
+        when this run's differ from the ones it was built with: stories placed under other
+        thresholds stay as they were, so the store then mixes two behaviours."""
+        if self._settings_recorded:
+            return
+        mine = digest(self.settings)
+        before = self.store.settings_digest()
+        if before is not None and before != mine:
+            msg = (f"this store was built with other settings (digest {before[:12]}, now "
+                   f"{mine[:12]}); stories already stored keep the old ones "
+                   "(`storyfold settings` shows the effective settings)")
+            report.warnings.append(msg)
+            log.info("%s", msg)  # the caller shows report.warnings
+        with self.store.transaction():
+            self.store.record_settings(mine, to_dict(self.settings, RESULT_SECTIONS))
+        self._settings_recorded = True
 
     # ---- reporting ----------------------------------------------------------------------------
     def _error(self, report: RunReport, err: IngestError) -> None:
