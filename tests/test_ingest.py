@@ -7,7 +7,7 @@ from pathlib import Path
 
 from storyfold.errors import IngestError
 from storyfold.ingest import iter_documents
-from storyfold.ingest.files import sniff_kind
+from storyfold.ingest.readers import sniff_kind
 
 BODY = (
     "KESTREL BAY, Jun 4 (Harbor Wire) — The town council of Kestrel Bay voted on Tuesday to "

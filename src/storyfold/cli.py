@@ -24,7 +24,8 @@ from rich.table import Table
 
 from storyfold.errors import IngestError, StoryfoldError
 from storyfold.ingest import DEFAULT_MAX_BYTES, iter_documents, iter_files
-from storyfold.output.json import label_for, story_json
+from storyfold.output.json import story_json
+from storyfold.output.terminal import stories_table as _stories_table
 from storyfold.store import open_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -55,25 +56,6 @@ def _estimate(paths: list[str]) -> int:
         else:
             total += 1
     return total
-
-
-def _stories_table(stories: list[dict], title: str) -> Table:
-    table = Table(title=title, show_lines=False)
-    table.add_column("story", style="cyan", no_wrap=True)
-    table.add_column("first seen", no_wrap=True)
-    table.add_column("headline")
-    table.add_column("n", justify="right")
-    table.add_column("original")
-    table.add_column("copies / rewrites / independent", justify="center")
-    for s in stories:
-        arts = s["articles"]
-        orig = next((a for a in arts if a["role"] == "original"), arts[0])
-        counts = [sum(a["role"] == r for a in arts) for r in ("copy", "rewrite", "independent")]
-        table.add_row(
-            s["id"], (s["first_seen"] or "")[:10], s["headline"] or "", str(len(arts)),
-            label_for(orig), " / ".join(map(str, counts)),
-        )
-    return table
 
 
 @app.command()
