@@ -226,6 +226,20 @@ def test_post_article_joins_a_story_and_is_idempotent(db_url: str, embedder) -> 
             assert resp.json()["detail"]
 
 
+def test_the_body_limit_is_the_serve_setting(db_url: str) -> None:
+    from dataclasses import replace
+
+    from storyfold.settings import DEFAULTS, ServeSettings
+
+    open_store(db_url).close()
+    settings = replace(DEFAULTS, serve=ServeSettings(max_body_bytes=100))
+    auth = {"Authorization": "Bearer s3cret", "Content-Type": "text/plain"}
+    with TestClient(create_app(db_url, token="s3cret", warm=False, settings=settings)) as client:
+        resp = client.post("/api/articles", headers=auth, content=b"x" * 101)
+        assert resp.status_code == 413
+        assert resp.json()["detail"] == "article body is 101 bytes; the limit is 100"
+
+
 # ---- the store ---------------------------------------------------------------------------------
 def test_an_older_store_gets_its_search_index_on_upgrade(served_store: str, tmp_path: Path
                                                          ) -> None:
