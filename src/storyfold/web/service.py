@@ -83,7 +83,7 @@ class Services:
     """Per-process state behind the app: connections, the writer, search indexes.
 
     Everything the server threads share lives here, never in a module: the caches below are
-    rebuilt when the article count moves and swapped in under `_cache_lock`.
+    rebuilt under `_cache_lock` when the article count moves, so no thread sees half of one.
     """
 
     store_url: str
