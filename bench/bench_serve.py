@@ -170,14 +170,13 @@ def main() -> int:
                 [f"/api/search?q={q}" for q in queries],
             "search page GET /search?q=": [f"/search?q={q}" for q in queries],
         }
-        n_stories = "?"
-        try:
-            import sqlite3
+        from storyfold.store import open_store
 
-            with sqlite3.connect(db) as c:
-                n_stories = c.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
-        except sqlite3.Error:
-            pass
+        store = open_store(f"sqlite:///{db}")  # through the store contract, as any backend
+        try:
+            n_stories = len(store.story_states())
+        finally:
+            store.close()
         print(f"store: {db.name}, {args.n} generated articles, {n_stories} stories, "
               f"{db.stat().st_size / 1e6:.0f} MB; {args.requests} requests per target, "
               f"{args.concurrency} concurrent keep-alive connections from a second process; "

@@ -8,6 +8,5 @@ if [ ! -x .venv/bin/python ]; then
 fi
 PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 "${PIP[@]}" install --upgrade pip >/dev/null
-# The CPU build of PyTorch first, so that sentence-transformers does not pull a CUDA build.
-"${PIP[@]}" install "torch==2.13.0"
+bash scripts/install_torch.sh .venv/bin/python
 "${PIP[@]}" install -e ".[dev]"

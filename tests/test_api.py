@@ -152,6 +152,34 @@ def test_similar_stories_are_other_stories(live_server: str) -> None:
     _is_problem(status, headers, body, 404)
 
 
+def test_similar_stories_follow_the_search_settings(served_store: str, embedder) -> None:
+    from dataclasses import replace
+
+    from storyfold.settings import DEFAULTS
+    from storyfold.web.service import Services
+
+    def similar(**search: float) -> dict[str, list[dict]]:
+        settings = replace(DEFAULTS, search=replace(DEFAULTS.search, **search))
+        svc = Services(served_store, settings=settings, embedder=embedder)
+        try:
+            ids = [s["id"] for s in svc.stories(q=None, since=None, until=None, source=None,
+                                                limit=100, cursor=None)[0]]
+            return {sid: svc.similar(sid, limit=20) for sid in ids}
+        finally:
+            svc.close()
+
+    loose, default = similar(similar_min=0.0), similar()
+    assert any(loose.values()), "with no minimum, some other story is related"
+    for sid, found in default.items():
+        assert all(s["score"] >= DEFAULTS.search.similar_min for s in found)
+        assert {s["id"] for s in found} <= {s["id"] for s in loose[sid]}
+    # all weight on the embedding: the score is the centroid cosine itself
+    embedding_only = similar(similar_min=0.0, similar_embedding_weight=1.0)
+    assert any(embedding_only.values())
+    for found in embedding_only.values():
+        assert all(s["score"] == s["embedding_similarity"] for s in found)
+
+
 def test_client_errors_are_problem_details(live_server: str) -> None:
     for path, code in [("/api/stories/nope", 404), ("/api/articles/nope", 404),
                        ("/api/stories?limit=0", 422), ("/api/stories?limit=x", 422),
@@ -223,6 +251,20 @@ def test_post_article_joins_a_story_and_is_idempotent(db_url: str, embedder) -> 
                                content=body)
             assert resp.status_code == code, (ctype, body[:20], resp.json())
             assert resp.json()["detail"]
+
+
+def test_the_body_limit_is_the_serve_setting(db_url: str) -> None:
+    from dataclasses import replace
+
+    from storyfold.settings import DEFAULTS, ServeSettings
+
+    open_store(db_url).close()
+    settings = replace(DEFAULTS, serve=ServeSettings(max_body_bytes=100))
+    auth = {"Authorization": "Bearer s3cret", "Content-Type": "text/plain"}
+    with TestClient(create_app(db_url, token="s3cret", warm=False, settings=settings)) as client:
+        resp = client.post("/api/articles", headers=auth, content=b"x" * 101)
+        assert resp.status_code == 413
+        assert resp.json()["detail"] == "article body is 101 bytes; the limit is 100"
 
 
 # ---- the command ---------------------------------------------------------------------------------

@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from storyfold.errors import IngestError
 from storyfold.ingest import iter_documents
-from storyfold.ingest.files import sniff_kind
+from storyfold.ingest.readers import (
+    READERS,
+    MalformedInput,
+    reader_for,
+    reader_for_media_type,
+    sniff_kind,
+)
 
 BODY = (
     "KESTREL BAY, Jun 4 (Harbor Wire) — The town council of Kestrel Bay voted on Tuesday to "
@@ -102,3 +110,83 @@ def test_sniffing_prefers_content_to_extension() -> None:
     assert sniff_kind("<html><body><p>x</p></body></html>", ".txt") == "html"
     assert sniff_kind("<rss version='2.0'><channel></channel></rss>", ".xml") == "feed"
     assert sniff_kind("Just words <b>with</b> a tag.", ".txt") == "text"
+
+
+# ---- the table of readers ------------------------------------------------------------------------
+PAGE = ("<!doctype html><html><head><title>Pier closes</title></head><body><article>"
+        f"<h1>Pier closes</h1><p>{BODY}</p></article></body></html>")
+RECORD = {"id": "r1", "title": "Pier closes", "text": BODY, "source": "Bay Times",
+          "date": "2024-06-04", "desk": "metro"}
+# kind -> (file name, content, the Content-Type the API reads it under, or None)
+SAMPLES: dict[str, tuple[str, str, str | None]] = {
+    "feed": ("news.xml", "<?xml version='1.0'?><rss version='2.0'><channel></channel></rss>",
+             None),
+    "warc": ("crawl.warc", "WARC/1.1\r\nWARC-Type: response\r\n\r\n", None),
+    "jsonl": ("records.jsonl", json.dumps(RECORD) + "\n" + json.dumps({**RECORD, "id": "r2"}),
+              None),
+    "json": ("record.json", json.dumps(RECORD, indent=1), "application/json"),
+    "html": ("page.html", PAGE, "text/html"),
+    "text": ("story.txt", f"---\ntitle: Pier closes\nsource: Bay Times\n---\n{BODY}",
+             "text/plain"),
+}
+
+
+def test_the_table_has_one_reader_per_kind_and_text_takes_the_rest() -> None:
+    kinds = [r.kind for r in READERS]
+    assert len(kinds) == len(set(kinds)) and set(kinds) == set(SAMPLES)
+    assert READERS[-1].kind == "text" and READERS[-1].sniff("anything at all", ".bin")
+
+
+@pytest.mark.parametrize("kind", list(SAMPLES))
+def test_each_kind_is_sniffed_and_read_through_the_table(tmp_path: Path, kind: str) -> None:
+    name, content, _ = SAMPLES[kind]
+    assert reader_for(content, Path(name).suffix).kind == kind
+    f = tmp_path / name
+    f.write_text(content, encoding="utf-8")
+    docs = _docs(f)
+    if kind in {"feed", "warc"}:
+        (err,) = docs
+        assert isinstance(err, IngestError) and "not supported yet" in err.reason
+        assert err.reason.startswith(kind.upper())
+        return
+    assert docs and not any(isinstance(d, IngestError) for d in docs)
+    assert all("KESTREL BAY" in d.body for d in docs)
+    assert {d.kind for d in docs} == {"json" if kind == "jsonl" else kind}
+    assert len(docs) == (2 if kind == "jsonl" else 1)
+
+
+@pytest.mark.parametrize("kind", [k for k, v in SAMPLES.items() if v[2]])
+def test_the_api_and_the_walker_pick_the_same_reader_for_the_same_bytes(
+        tmp_path: Path, kind: str) -> None:
+    name, content, ctype = SAMPLES[kind]
+    assert ctype is not None
+    walker = reader_for(content, Path(name).suffix)
+    api = reader_for_media_type(f"{ctype}; charset=utf-8")
+    assert api is walker and api.read_one is not None
+    posted = api.read_one("api", content)
+    f = tmp_path / name
+    f.write_text(content, encoding="utf-8")
+    (walked,) = _docs(f)
+    assert not isinstance(walked, IngestError)
+    assert (posted.kind, posted.body, posted.meta) == (walked.kind, walked.body, walked.meta)
+
+
+def test_content_types_map_to_readers_as_the_api_documents() -> None:
+    kind = {ct: (r.kind if (r := reader_for_media_type(ct)) else None) for ct in (
+        "", "application/json", "application/ld+json", "Application/JSON; charset=utf-8",
+        "text/html", "application/xhtml+xml", "text/plain", "application/xml",
+        "application/rss+xml", "text/csv")}
+    assert kind == {"": "json", "application/json": "json", "application/ld+json": "json",
+                    "Application/JSON; charset=utf-8": "json", "text/html": "html",
+                    "application/xhtml+xml": "html", "text/plain": "text",
+                    "application/xml": None, "application/rss+xml": None, "text/csv": None}
+
+
+def test_one_posted_record_must_be_a_json_object() -> None:
+    reader = reader_for_media_type("application/json")
+    assert reader is not None and reader.read_one is not None
+    with pytest.raises(MalformedInput, match=r"^not valid JSON \(.* at line 1\)$"):
+        reader.read_one("api", "{not json")
+    with pytest.raises(IngestError, match="not an object"):
+        reader.read_one("api", "[1, 2]")
+    assert reader.read_one("api", json.dumps(RECORD)).record == "r1"

@@ -25,7 +25,8 @@ from rich.table import Table
 
 from storyfold.errors import IngestError, StoryfoldError
 from storyfold.ingest import iter_documents, iter_files
-from storyfold.output.json import label_for, story_json
+from storyfold.output.json import story_json
+from storyfold.output.terminal import stories_table as _stories_table
 from storyfold.settings import Settings, load
 from storyfold.store import open_store
 
@@ -68,25 +69,6 @@ def _estimate(paths: list[str]) -> int:
         else:
             total += 1
     return total
-
-
-def _stories_table(stories: list[dict], title: str) -> Table:
-    table = Table(title=title, show_lines=False)
-    table.add_column("story", style="cyan", no_wrap=True)
-    table.add_column("first seen", no_wrap=True)
-    table.add_column("headline")
-    table.add_column("n", justify="right")
-    table.add_column("original")
-    table.add_column("copies / rewrites / independent", justify="center")
-    for s in stories:
-        arts = s["articles"]
-        orig = next((a for a in arts if a["role"] == "original"), arts[0])
-        counts = [sum(a["role"] == r for a in arts) for r in ("copy", "rewrite", "independent")]
-        table.add_row(
-            s["id"], (s["first_seen"] or "")[:10], s["headline"] or "", str(len(arts)),
-            label_for(orig), " / ".join(map(str, counts)),
-        )
-    return table
 
 
 @app.command()
@@ -172,10 +154,12 @@ def story(
         "--format", help="table (default), json, or markdown: a report to paste.")] = "table",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the JSON or Markdown to this file instead.")] = None,
+    settings_file: SettingsOpt = None,
 ) -> None:
     """One story: summary with citations, timeline, articles and roles, quotes, conflicts."""
     from storyfold.output.json import story_detail
 
+    settings = _settings(settings_file)
     fmt = "json" if as_json else fmt.lower()
     if fmt not in {"table", "json", "markdown", "md"}:
         raise _fail(StoryfoldError(f"unknown format {fmt!r}; use table, json or markdown"))
@@ -192,14 +176,14 @@ def story(
     if fmt == "table":
         from storyfold.output.terminal import print_story
 
-        print_story(out, data)
+        print_story(out, data, settings=settings.output)
         return
     if fmt == "json":
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
     else:
         from storyfold.output.markdown import story_markdown
 
-        text = story_markdown(data)
+        text = story_markdown(data, settings=settings.output)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -291,13 +275,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
         "127.0.0.1"),
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    settings_file: SettingsOpt = None,
 ) -> None:
     """Serve the JSON API and the web pages (writes need $STORYFOLD_TOKEN)."""
     from storyfold.web.app import serve as serve_app
 
+    settings = _settings(settings_file)
     logging.basicConfig(level=os.environ.get("STORYFOLD_LOG", "INFO"))
     try:
-        serve_app(db, host=host, port=port)
+        serve_app(db, host=host, port=port, settings=settings)
     except StoryfoldError as exc:
         raise _fail(exc) from exc
 

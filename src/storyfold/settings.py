@@ -213,8 +213,10 @@ class SearchSettings(_Section):
     candidates: int = 50  # hits taken from each ranking before fusion
     min_semantic: float = 0.35  # cosine at which an embedding-only match counts
     max_query_chars: int = 500  # longer queries are cut
+    query_max_tokens: int = 64  # tokens of the query the embedding side reads
     similar_min: float = 0.3  # score at which another story is listed as similar
     similar_embedding_weight: float = 0.6  # of centroid cosine in the similar-story score
+    similar_names: int = 12  # a story's most weighted names compared for similar stories
 
 
 @dataclass(frozen=True)

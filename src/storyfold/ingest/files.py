@@ -1,4 +1,4 @@
-"""Walk files and folders, sniff each file's kind by content, and dispatch to a reader.
+"""Walk files and folders and read each one with the reader its content calls for.
 
 Every problem with one input becomes an IngestError value in the stream (never an
 exception that ends the batch), so the caller can print one line and go on.
@@ -8,23 +8,24 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from storyfold.errors import IngestError
 from storyfold.ingest.decode import NotText, decode_bytes
-from storyfold.ingest.html import read_html
-from storyfold.ingest.jsonl import read_json_document, read_json_lines
-from storyfold.ingest.text import read_text
+from storyfold.ingest.readers import reader_for
 from storyfold.model import RawDocument
+from storyfold.settings import DEFAULTS, IngestSettings
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _SKIP_DIRS = {".git", "__pycache__", ".venv", "node_modules"}
-_HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|article|div|p)\b",
-                         re.I | re.S)
-_HTML_ANY = re.compile(r"<(html|body|article|p|div)\b[^>]*>", re.I)
-_FEED = re.compile(r"^\s*(<\?xml[^>]*>\s*)?<(rss|feed|rdf:RDF)\b", re.I)
+
+
+def max_bytes_of(settings: IngestSettings) -> int:
+    """The per-file limit in bytes (the setting is in MiB, as `--max-file-mb`)."""
+    return round(settings.max_file_mb * 1024 * 1024)
+
+
+DEFAULT_MAX_BYTES = max_bytes_of(DEFAULTS.ingest)
 
 
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | IngestError]:
@@ -43,24 +44,6 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Inges
             yield IngestError(str(path), "not a regular file")
         else:
             yield IngestError(str(path), "no such file or folder")
-
-
-def sniff_kind(text: str, suffix: str) -> str:
-    """Decide by content first; the extension only breaks ties."""
-    head = text[:4096].lstrip("\ufeff")
-    stripped = head.lstrip()
-    if _FEED.match(head):
-        return "feed"
-    if stripped.startswith("WARC/"):
-        return "warc"
-    if stripped.startswith("{") or stripped.startswith("["):
-        first = stripped.split("\n", 1)[0].strip()
-        if first.startswith("{") and first.endswith("}") and suffix != ".json":
-            return "jsonl"
-        return "json"
-    if _HTML_START.match(head) or (suffix in {".html", ".htm"} and _HTML_ANY.search(head)):
-        return "html"
-    return "text"
 
 
 def read_path(
@@ -82,11 +65,13 @@ def read_path(
                 return
             except UnicodeDecodeError:
                 head_text = None
-            if head_text is not None and sniff_kind(head_text, path.suffix.lower()) == "jsonl":
-                # JSON Lines may be large: stream it record by record, never all in memory
+            streaming = (reader_for(head_text, path.suffix.lower()).read_lines
+                         if head_text is not None else None)
+            if streaming is not None:
+                # a kind read line by line (JSON Lines) may be large: stream it, never all in memory
                 fh.seek(0)
                 stream = io.TextIOWrapper(fh, encoding="utf-8", errors="replace")
-                yield from read_json_lines(name, stream)
+                yield from streaming(name, stream)
                 return
             if size > max_bytes:
                 yield IngestError(
@@ -107,28 +92,22 @@ def read_path(
     if not text.strip():
         yield IngestError(name, "empty file (only whitespace)")
         return
-    kind = sniff_kind(text, path.suffix.lower())
-    if kind in {"feed", "warc"}:
-        yield IngestError(name, f"{kind.upper()} input is not supported yet; export articles as "
-                                "JSON Lines or HTML files")
-        return
     try:
-        if kind == "jsonl":
-            yield from read_json_lines(name, text.splitlines())
-        elif kind == "json":
-            yield from read_json_document(name, text)
-        elif kind == "html":
-            yield read_html(name, text)
-        else:
-            yield read_text(name, text)
+        yield from reader_for(text, path.suffix.lower()).read(name, text)
     except IngestError as err:
         yield err
 
 
 def iter_documents(
-    paths: Iterable[str | os.PathLike[str]], max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Iterable[str | os.PathLike[str]], max_bytes: int | None = None,
+    settings: IngestSettings = DEFAULTS.ingest,
 ) -> Iterator[RawDocument | IngestError]:
-    """All documents under the given paths, errors interleaved as values."""
+    """All documents under the given paths, errors interleaved as values.
+
+    `max_bytes` (the CLI's `--max-file-mb`) wins over `settings.max_file_mb`.
+    """
+    if max_bytes is None:
+        max_bytes = max_bytes_of(settings)
     for item in iter_files(paths):
         if isinstance(item, IngestError):
             yield item

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-MAX_ENTITIES = 12  # people, organisations and places listed
-
 
 def numbers(data: dict[str, Any]) -> dict[str, int]:
     """Citation number of every article: its place in the story's article list, from 1."""

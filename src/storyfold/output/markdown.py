@@ -8,7 +8,6 @@ from typing import Any
 
 from storyfold.output.common import (
     DAGGER_NOTE,
-    MAX_ENTITIES,
     ONE_SOURCE,
     count,
     day,
@@ -17,6 +16,7 @@ from storyfold.output.common import (
     one_source,
 )
 from storyfold.output.json import label_for
+from storyfold.settings import DEFAULTS, OutputSettings
 
 _MD_ALWAYS = re.compile(r"([\\`*_\[\]<>|~#])")
 _MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
@@ -57,7 +57,7 @@ def _md_diff(variant: dict[str, Any]) -> str:
     return " ".join(x for x in out if x)
 
 
-def story_markdown(data: dict[str, Any]) -> str:
+def story_markdown(data: dict[str, Any], settings: OutputSettings = DEFAULTS.output) -> str:
     """A report a journalist can paste: summary with citations, sources, timeline, quotes."""
     num = numbers(data)
     out: list[str] = [f"# {md_escape(data.get('headline') or '(no headline)')}", ""]
@@ -134,7 +134,8 @@ def story_markdown(data: dict[str, Any]) -> str:
         out.append("")
     if data.get("entities"):
         out += ["## People, organisations, places", ""]
+        shown = data["entities"][:settings.max_entities]
         out.append(", ".join(f"{md_escape(e['name'])} ({e['label'].lower()}, "
-                             f"{len(e['articles'])})" for e in data["entities"][:MAX_ENTITIES]))
+                             f"{len(e['articles'])})" for e in shown))
         out.append("")
     return "\n".join(out).rstrip() + "\n"

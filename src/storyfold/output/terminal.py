@@ -18,7 +18,6 @@ from rich.text import Text
 
 from storyfold.output.common import (
     DAGGER_NOTE,
-    MAX_ENTITIES,
     ONE_SOURCE,
     count,
     day,
@@ -29,9 +28,8 @@ from storyfold.output.common import (
     short,
 )
 from storyfold.output.json import label_for
+from storyfold.settings import DEFAULTS, OutputSettings
 
-MAX_CLAIMS = 8  # single-source claims shown on the terminal; --json has them all
-MAX_ADDED = 3  # new quotes / claims listed per timeline entry on the terminal
 STRUCK = "red strike"
 INSERTED = "bold green"
 
@@ -62,7 +60,8 @@ def _section(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
-def story_renderable(data: dict[str, Any], marks: bool = False) -> Group:
+def story_renderable(data: dict[str, Any], marks: bool = False,
+                     settings: OutputSettings = DEFAULTS.output) -> Group:
     """Everything `storyfold story ID` prints, as one Rich renderable (`marks`: bracket quote
     changes too, for output without colour)."""
     num = numbers(data)
@@ -109,8 +108,8 @@ def story_renderable(data: dict[str, Any], marks: bool = False) -> Group:
             head.append(": " + (", ".join(counts) if counts else "nothing new"), style="dim")
             parts.append(head)
             lines = [f"“{short(q['text'], 20)}” — {q.get('speaker') or 'unattributed'}"
-                     for q in added.get("quotes", [])[:MAX_ADDED]]
-            lines += [short(c, 24) for c in added.get("claims", [])[:MAX_ADDED]]
+                     for q in added.get("quotes", [])[:settings.max_added]]
+            lines += [short(c, 24) for c in added.get("claims", [])[:settings.max_added]]
             lines += [f"differs: {d['slot']} = {d['value']}" for d in added.get("differs", [])]
             for ln in lines:
                 parts.append(Padding(Text("– " + ln), (0, 0, 0, 4)))
@@ -143,12 +142,12 @@ def story_renderable(data: dict[str, Any], marks: bool = False) -> Group:
     single = [c for c in data.get("claims", []) if c.get("single_source")]
     if single:
         parts.append(_section(f"Single-source claims ({len(single)})"))
-        for c in single[:MAX_CLAIMS]:
+        for c in single[:settings.max_claims]:
             line = Text("• " + short(c["text"], 40))
             line.append(" " + refs(c["support"], num), style="cyan")
             parts.append(line)
-        if len(single) > MAX_CLAIMS:
-            parts.append(Text(f"… {len(single) - MAX_CLAIMS} more (--json for all)",
+        if len(single) > settings.max_claims:
+            parts.append(Text(f"… {len(single) - settings.max_claims} more (--json for all)",
                               style="dim"))
 
     if data.get("conflicts"):
@@ -163,13 +162,34 @@ def story_renderable(data: dict[str, Any], marks: bool = False) -> Group:
         parts.append(_section("People, organisations, places"))
         parts.append(Text(", ".join(f"{e['name']} ({e['label'].lower()}, "
                                     f"{len(e['articles'])} art.)"
-                                    for e in data["entities"][:MAX_ENTITIES])))
+                                    for e in data["entities"][:settings.max_entities])))
     return Group(*parts)
 
 
-def print_story(console: Console, data: dict[str, Any]) -> None:
-    console.print(story_renderable(data, marks=console.color_system is None),
+def print_story(console: Console, data: dict[str, Any],
+                settings: OutputSettings = DEFAULTS.output) -> None:
+    console.print(story_renderable(data, marks=console.color_system is None, settings=settings),
                   highlight=False)
+
+
+def stories_table(stories: list[dict[str, Any]], title: str) -> Table:
+    """The story list `run` and `stories` print: one row per story, its original and counts."""
+    table = Table(title=title, show_lines=False)
+    table.add_column("story", style="cyan", no_wrap=True)
+    table.add_column("first seen", no_wrap=True)
+    table.add_column("headline")
+    table.add_column("n", justify="right")
+    table.add_column("original")
+    table.add_column("copies / rewrites / independent", justify="center")
+    for s in stories:
+        arts = s["articles"]
+        orig = next((a for a in arts if a["role"] == "original"), arts[0])
+        counts = [sum(a["role"] == r for a in arts) for r in ("copy", "rewrite", "independent")]
+        table.add_row(
+            s["id"], (s["first_seen"] or "")[:10], s["headline"] or "", str(len(arts)),
+            label_for(orig), " / ".join(map(str, counts)),
+        )
+    return table
 
 
 # ---- Markdown ----------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storyfold import __version__
 from storyfold.errors import NotFound, StoryfoldError
-from storyfold.web.service import MAX_BODY_BYTES, BadRequest, Services
+from storyfold.settings import DEFAULTS, Settings
+from storyfold.web.service import BadRequest, Services
 
 log = logging.getLogger(__name__)
 
@@ -225,11 +226,12 @@ class SecurityHeaders:
 
 
 # ---- the app --------------------------------------------------------------------------------
-def create_app(store_url: str, *, token: str | None = None, warm: bool = True) -> FastAPI:
+def create_app(store_url: str, *, token: str | None = None, warm: bool = True,
+               settings: Settings = DEFAULTS) -> FastAPI:
     """The whole server for one store. `token` defaults to $STORYFOLD_TOKEN; without one the
     write endpoints answer 403. `warm` loads the embedding model in the background at start."""
     services = Services(store_url, token=token if token is not None
-                        else os.environ.get(TOKEN_ENV) or None)
+                        else os.environ.get(TOKEN_ENV) or None, settings=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -344,9 +346,10 @@ def _api_routes(app: FastAPI, services: Services) -> None:
                                 f"server's {TOKEN_ENV}>`", "unauthorized",
                            headers={"WWW-Authenticate": "Bearer"})
         declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        limit = services.settings.serve.max_body_bytes
+        if declared and declared.isdigit() and int(declared) > limit:
             return problem(413, f"article body is {declared} bytes; the limit is "
-                                f"{MAX_BODY_BYTES}", "payload-too-large")
+                                f"{limit}", "payload-too-large")
         body = await request.body()
         data, added = await run_in_threadpool(
             services.ingest, body, request.headers.get("content-type", ""))
@@ -363,11 +366,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(store_url: str, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(store_url: str, host: str = "127.0.0.1", port: int = 8000,
+          settings: Settings = DEFAULTS) -> None:
     """Run the server in the foreground until interrupted."""
     import uvicorn
 
-    app = create_app(store_url)
+    app = create_app(store_url, settings=settings)
     if not is_loopback(host):
         log.warning("serving on %s: reachable from other machines; writes %s", host,
                     "need the token" if app.state.services.token else "are off")

@@ -22,23 +22,30 @@ from storyfold.web import present
 from storyfold.web.service import BadRequest, Services
 
 HERE = Path(__file__).parent
-ENV = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html", "svg"), default=True),
-    trim_blocks=True, lstrip_blocks=True,
-)
-ENV.filters["short_time"] = present.short_time
-ENV.globals["safe_url"] = present.safe_url
 
 
-def render(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    return HTMLResponse(ENV.get_template(name).render(**ctx), status_code=status)
+def templates() -> Environment:
+    """The app's Jinja environment (it caches compiled templates, so each app owns one; Jinja's
+    cache is thread-safe)."""
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "svg"), default=True),
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["short_time"] = present.short_time
+    env.globals["safe_url"] = present.safe_url
+    return env
+
+
+def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    env: Environment = request.app.state.templates
+    return HTMLResponse(env.get_template(name).render(**ctx), status_code=status)
 
 
 def error_page(request: Request, status: int, detail: str) -> Response:
     from http import HTTPStatus
 
-    return render("error.html", status=status, title=HTTPStatus(status).phrase,
+    return render(request, "error.html", status=status, title=HTTPStatus(status).phrase,
                   status_code=status, detail=detail)
 
 
@@ -61,6 +68,7 @@ Cursor = Annotated[str | None, Query(max_length=2000)]
 
 
 def mount_pages(app: FastAPI) -> None:
+    app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -75,7 +83,7 @@ def mount_pages(app: FastAPI) -> None:
                    {"q": q, "since": since, "until": until, "source": source}.items() if v}
         next_url = "/?" + urlencode({**filters, "cursor": nxt}) if nxt else None
         cards = [present.card(story, comparison) for story, comparison in page]
-        return render("index.html", title="Stories", cards=cards,
+        return render(request, "index.html", title="Stories", cards=cards,
                       filters=filters, outlets=svc.outlets(), next_url=next_url,
                       paged=bool(cursor))
 
@@ -96,7 +104,7 @@ def mount_pages(app: FastAPI) -> None:
                  for aid, text in svc.texts([a["id"] for a in story.get("articles") or []]).items()}
         card = present.card(story)
         return render(
-            "story.html", title=card["headline"], story=story,
+            request, "story.html", title=card["headline"], story=story,
             card=card, names=names, comp=comp, summary=summary,
             quotes=present.quote_groups(comp, names) if comp else [],
             claims=claims, conflicts=(comp or {}).get("conflicts") or [],
@@ -113,19 +121,20 @@ def mount_pages(app: FastAPI) -> None:
         art = svc.article(article_id)
         story = svc.story(art["story_id"]) if art.get("story_id") else None
         names = present.labels(story) if story else {}
-        return render("article.html", title=art.get("title") or article_id, art=art,
+        return render(request, "article.html", title=art.get("title") or article_id, art=art,
                       story=story, names=names,
                       paragraphs=present.paragraphs(art["text"]))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request, q: Text = None) -> Response:
         results = _services(request).search(q, 30) if q and q.strip() else []
-        return render("search.html", title=f"Search: {q}" if q else "Search", q=q or "",
-                      results=results)
+        return render(request, "search.html", title=f"Search: {q}" if q else "Search",
+                      q=q or "", results=results)
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs(request: Request) -> Response:
-        return render("docs.html", title="API", operations=_operations(request.app.openapi()))
+        return render(request, "docs.html", title="API",
+                      operations=_operations(request.app.openapi()))
 
 
 def _operations(spec: dict[str, Any]) -> list[dict[str, Any]]:

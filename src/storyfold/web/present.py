@@ -229,7 +229,7 @@ def timeline_items(story: dict[str, Any], names: dict[str, dict[str, Any]]
     for it in items:
         if not isinstance(it, dict) or not it.get("article"):
             continue
-        added = it.get("added") if isinstance(it.get("added"), dict) else {}
+        added: dict[str, Any] = it["added"] if isinstance(it.get("added"), dict) else {}
         info = names.get(it["article"], {})
         out.append({
             "article": it["article"], "n": info.get("n", "?"),
@@ -259,8 +259,8 @@ def events(story: dict[str, Any], names: dict[str, dict[str, Any]]) -> list[dict
 def timeline_chart(story: dict[str, Any], width: int = 720, row: int = 22,
                    max_rows: int = 40) -> dict[str, Any] | None:
     """Who published when: one row per dated article, x = time since the first."""
-    dated = [(parse_time(a.get("published")), a) for a in story.get("articles") or []]
-    dated = sorted(((t, a) for t, a in dated if t is not None), key=lambda ta: ta[0])
+    times = [(parse_time(a.get("published")), a) for a in story.get("articles") or []]
+    dated = sorted(((t, a) for t, a in times if t is not None), key=lambda ta: ta[0])
     if not dated:
         return None
     shown = dated[:max_rows]

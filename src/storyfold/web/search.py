@@ -18,17 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from storyfold.fingerprint import Embedder
+from storyfold.settings import DEFAULTS, EMBEDDING_DIM, SearchSettings
 from storyfold.store.base import Store
 
 log = logging.getLogger(__name__)
 
-RRF_K = 60  # the usual constant: damps the influence of the very top ranks
-CANDIDATES = 50  # per ranking
-MIN_SEMANTIC = 0.35  # cosine at which an embedding-only match counts (MiniLM: unrelated < 0.2)
-MAX_QUERY_CHARS = 500
 
-
-def rrf(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+def rrf(rankings: Sequence[Sequence[str]], k: int = DEFAULTS.search.rrf_k
+        ) -> list[tuple[str, float]]:
     """Reciprocal rank fusion: score(d) = Σ 1 / (k + rank_r(d)), best first, ties by id."""
     scores: dict[str, float] = {}
     for ranking in rankings:
@@ -46,7 +43,7 @@ class SemanticIndex:
     """
 
     ids: list[str] = field(default_factory=list)
-    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, EMBEDDING_DIM), np.float32))
     last_seq: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -82,25 +79,25 @@ class Hit:
 
 
 def hybrid_search(store: Store, index: SemanticIndex, embedder: Embedder | None, q: str,
-                  limit: int = 20) -> list[Hit]:
+                  limit: int = 20, settings: SearchSettings = DEFAULTS.search) -> list[Hit]:
     """Fuse BM25 and embedding rankings; `embedder=None` gives full text alone."""
-    q = q.strip()[:MAX_QUERY_CHARS]
+    q = q.strip()[:settings.max_query_chars]
     if not q:
         return []
-    text_hits = store.search(q, CANDIDATES)
+    text_hits = store.search(q, settings.candidates)
     semantic: list[tuple[str, float]] = []
     if embedder is not None:
         index.refresh(store)
-        vector = embedder.embed([q], max_tokens=64)[0]
-        semantic = index.nearest(vector, CANDIDATES)
+        vector = embedder.embed([q], max_tokens=settings.query_max_tokens)[0]
+        semantic = index.nearest(vector, settings.candidates)
     text_rank = {h.article_id: r for r, h in enumerate(text_hits, start=1)}
     sem_rank = {aid: r for r, (aid, _) in enumerate(semantic, start=1)}
     sim = dict(semantic)
     # an embedding-only match must be clearly related; one that also matched the words may be
     # weaker and still helps order the full-text results
-    sem_ranking = [aid for aid, s in semantic if s >= MIN_SEMANTIC or aid in text_rank]
+    sem_ranking = [aid for aid, s in semantic if s >= settings.min_semantic or aid in text_rank]
     snippets = {h.article_id: h.snippet for h in text_hits}
-    fused = rrf([[h.article_id for h in text_hits], sem_ranking])[:limit]
+    fused = rrf([[h.article_id for h in text_hits], sem_ranking], settings.rrf_k)[:limit]
     return [
         Hit(aid, round(score, 6), text_rank.get(aid),
             sem_rank.get(aid) if aid in sem_ranking else None,

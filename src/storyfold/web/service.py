@@ -24,15 +24,14 @@ import numpy as np
 from storyfold.analyze.service import fresh_analysis
 from storyfold.errors import IngestError, NotFound, StoryfoldError
 from storyfold.fingerprint import Embedder
+from storyfold.ingest.readers import MalformedInput, reader_for_media_type
 from storyfold.model import RawDocument
 from storyfold.output.json import article_json, story_detail, story_json
-from storyfold.store import Store, StoryRecord, open_store
+from storyfold.settings import DEFAULTS, Settings
+from storyfold.store import Store, StoryRecord, StoryState, open_store
 from storyfold.web.search import SemanticIndex, hybrid_search
 
 log = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 2 * 1024 * 1024
-SIMILAR_MIN = 0.3
 
 
 class BadRequest(StoryfoldError):
@@ -70,20 +69,36 @@ def day_start(d: date | None) -> datetime | None:
 
 
 @dataclass
+class _SimilarIndex:
+    """Every story's normalised centroid and top names, for `Services.similar`."""
+
+    states: list[StoryState]
+    matrix: np.ndarray | None
+    names: list[frozenset[str]]
+    where: dict[str, int]
+
+
+@dataclass
 class Services:
-    """Per-process state behind the app: connections, the writer, search indexes."""
+    """Per-process state behind the app: connections, the writer, search indexes.
+
+    Everything the server threads share lives here, never in a module: the caches below are
+    rebuilt under `_cache_lock` when the article count moves, so no thread sees half of one.
+    """
 
     store_url: str
     token: str | None = None
+    settings: Settings = DEFAULTS
     embedder: Embedder = field(default_factory=Embedder)
     semantic: SemanticIndex = field(default_factory=SemanticIndex)
     _local: threading.local = field(default_factory=threading.local)
     _opened: list[Store] = field(default_factory=list)
     _open_lock: threading.Lock = field(default_factory=threading.Lock)
     _write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _pipeline: Any = None
     _seen_count: int = -1
-    _similar: tuple[int, Any] | None = None
+    _similar: tuple[int, _SimilarIndex] | None = None
     _outlets: tuple[int, list[tuple[str, int]]] | None = None
 
     def __post_init__(self) -> None:
@@ -163,10 +178,11 @@ class Services:
         """Outlets for the front page's filter; recounted only when articles were added."""
         st = self.store()
         count = st.article_count()
-        cached = self._outlets
-        if cached is None or cached[0] != count:
-            cached = (count, st.outlets())
-            self._outlets = cached
+        with self._cache_lock:
+            cached = self._outlets
+            if cached is None or cached[0] != count:
+                cached = (count, st.outlets())
+                self._outlets = cached
         return cached[1]
 
     # ---- articles -----------------------------------------------------------------------
@@ -198,7 +214,8 @@ class Services:
     # ---- search -------------------------------------------------------------------------
     def search(self, q: str, limit: int, semantic: bool = True) -> list[dict[str, Any]]:
         st = self.store()
-        hits = hybrid_search(st, self.semantic, self.embedder if semantic else None, q, limit)
+        hits = hybrid_search(st, self.semantic, self.embedder if semantic else None, q, limit,
+                             self.settings.search)
         arts = st.articles([h.article_id for h in hits])
         stories = st.story_of([h.article_id for h in hits])
         out = []
@@ -222,84 +239,87 @@ class Services:
         space: follow-ups and related events, never members of this story."""
         st = self.store()
         st.story(story_id)  # NotFound for an unknown id
-        count = st.article_count()
-        cached = self._similar
-        if cached is None or cached[0] != count:
-            states = [s for s in st.story_states() if s.size > 0]
-            mat = np.vstack([s.centroid for s in states]).astype(np.float32) if states else None
-            if mat is not None:
-                norms = np.linalg.norm(mat, axis=1, keepdims=True)
-                mat = mat / np.where(norms == 0, 1, norms)
-            tops = [_top_names(s.names) for s in states]
-            cached = (count, (states, mat, tops, {s.id: i for i, s in enumerate(states)}))
-            self._similar = cached
-        states, mat, tops, where = cached[1]
-        pos = where.get(story_id)
-        if pos is None or mat is None:
+        index = self._similar_index(st)
+        pos = index.where.get(story_id)
+        if pos is None or index.matrix is None:
             return []
-        cos = mat @ mat[pos]
-        mine = tops[pos]
+        cfg = self.settings.search
+        weight = cfg.similar_embedding_weight
+        cos = index.matrix @ index.matrix[pos]
+        mine = index.names[pos]
         scored = []
-        for i, s in enumerate(states):
+        for i, s in enumerate(index.states):
             if i == pos:
                 continue
-            shared = mine & tops[i]
-            if not shared and cos[i] < SIMILAR_MIN / 0.6:
+            shared = mine & index.names[i]
+            if not shared and cos[i] < cfg.similar_min / weight:
                 continue
-            overlap = len(shared) / max(1, min(len(mine), len(tops[i])))
-            score = 0.6 * float(cos[i]) + 0.4 * overlap
-            if score >= SIMILAR_MIN:
+            overlap = len(shared) / max(1, min(len(mine), len(index.names[i])))
+            score = weight * float(cos[i]) + (1 - weight) * overlap
+            if score >= cfg.similar_min:
                 scored.append((score, float(cos[i]), sorted(shared), s))
         scored.sort(key=lambda t: (-t[0], t[3].id))
         out = []
-        for score, c, shared, s in scored[:limit]:
+        for score, c, names, s in scored[:limit]:
             rec = st.story(s.id)
             out.append({"id": s.id, "headline": rec.headline,
                         "first_seen": rec.first_seen.isoformat() if rec.first_seen else None,
                         "size": len(rec.members), "score": round(score, 4),
-                        "embedding_similarity": round(c, 4), "shared_names": shared[:10]})
+                        "embedding_similarity": round(c, 4), "shared_names": names[:10]})
         return out
+
+    def _similar_index(self, st: Store) -> _SimilarIndex:
+        """The stories' centroids and names, rebuilt when articles were added."""
+        count = st.article_count()
+        with self._cache_lock:
+            cached = self._similar
+            if cached is None or cached[0] != count:
+                states = [s for s in st.story_states() if s.size > 0]
+                mat: np.ndarray | None = (
+                    np.vstack([s.centroid for s in states]).astype(np.float32)
+                    if states else None)
+                if mat is not None:
+                    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+                    mat = mat / np.where(norms == 0, 1, norms)
+                n = self.settings.search.similar_names
+                cached = (count, _SimilarIndex(
+                    states, mat, [_top_names(s.names, n) for s in states],
+                    {s.id: i for i, s in enumerate(states)}))
+                self._similar = cached
+        return cached[1]
 
     # ---- writes -------------------------------------------------------------------------
     def ingest(self, body: bytes, content_type: str) -> tuple[dict[str, Any], bool]:
         """One article (JSON record, raw HTML or plain text) into the store; returns the story
         it joined and whether it was new."""
-        from storyfold.ingest.html import read_html
-        from storyfold.ingest.jsonl import record_to_document
-        from storyfold.ingest.text import read_text
         from storyfold.pipeline import Pipeline
 
-        if len(body) > MAX_BODY_BYTES:
-            raise BadRequest(f"article body is {len(body)} bytes; the limit is {MAX_BODY_BYTES}",
+        limit = self.settings.serve.max_body_bytes
+        if len(body) > limit:
+            raise BadRequest(f"article body is {len(body)} bytes; the limit is {limit}",
                              kind="payload-too-large", status=413)
-        ctype = content_type.split(";")[0].strip().lower()
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise BadRequest("body is not UTF-8 text; send UTF-8", kind="invalid-body") from exc
+        reader = reader_for_media_type(content_type)
+        if reader is None or reader.read_one is None:
+            ctype = content_type.split(";")[0].strip().lower()
+            raise BadRequest(f"unsupported Content-Type {ctype!r}; send application/json "
+                             "(an object with `text`, `title`, `source`, `url`, `date`), "
+                             "text/html or text/plain", kind="unsupported-media-type",
+                             status=415)
         try:
-            if ctype in {"application/json", ""} or ctype.endswith("+json"):
-                try:
-                    rec = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    raise BadRequest(f"body is not valid JSON ({exc.msg} at line {exc.lineno})",
-                                     kind="invalid-body") from exc
-                doc: RawDocument = record_to_document("api", rec, "request")
-            elif ctype in {"text/html", "application/xhtml+xml"}:
-                doc = read_html("api", text)
-            elif ctype == "text/plain":
-                doc = read_text("api", text)
-            else:
-                raise BadRequest(f"unsupported Content-Type {ctype!r}; send application/json "
-                                 "(an object with `text`, `title`, `source`, `url`, `date`), "
-                                 "text/html or text/plain", kind="unsupported-media-type",
-                                 status=415)
+            doc: RawDocument = reader.read_one("api", text)
+        except MalformedInput as exc:
+            raise BadRequest(f"body is {exc}", kind="invalid-body") from exc
         except IngestError as exc:
             raise BadRequest(f"article not usable: {exc.reason}", kind="unusable-article",
                              status=422) from exc
         with self._write_lock:
             if self._pipeline is None:
-                self._pipeline = Pipeline(open_store(self.store_url), embedder=self.embedder)
+                self._pipeline = Pipeline(open_store(self.store_url), self.settings,
+                                          embedder=self.embedder)
             pipe = self._pipeline
             count = pipe.store.article_count()
             if count != self._seen_count:  # someone else (a CLI run) wrote: reload the index
@@ -323,7 +343,7 @@ class Services:
             self._pipeline.store.close()
 
 
-def _top_names(names: dict[str, float], n: int = 12) -> frozenset[str]:
+def _top_names(names: dict[str, float], n: int) -> frozenset[str]:
     return frozenset(k for k, _ in sorted(names.items(), key=lambda kv: -kv[1])[:n])
 
 
