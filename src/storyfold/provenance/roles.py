@@ -20,10 +20,11 @@ import numpy as np
 from storyfold.clean import normalize_text
 from storyfold.model import Article, Fingerprint, Link, Membership
 from storyfold.provenance.links import DEFAULT_THRESHOLDS, LinkThresholds, link
+from storyfold.text.headline import cut_words
+from storyfold.text.sentences import CONTAINMENT, sentences
 
 _DATE_TRUST = {"header": 0, "metadata": 0, "dateline": 1, "text": 2, "caption": 3}
 _KIND_STRENGTH = {"exact": 3.0, "near": 2.0, "rewrite": 1.0}
-_SENT = re.compile(r"(?<=[.!?])\s+")
 MAX_PAIRWISE = 60  # above this many members, compare each one with its nearest only
 NEAREST = 25
 ROOT_MARGIN = 0.15  # a copy link this close to the best one still points at the root
@@ -41,7 +42,7 @@ def _time_of_day(a: Article) -> time | None:
 
 
 def _sentences(a: Article) -> set[str]:
-    return {normalize_text(s) for s in _SENT.split(a.text) if len(s.split()) >= 4}
+    return {normalize_text(s) for s in sentences(a.text, CONTAINMENT, min_words=4)}
 
 
 def story_links(
@@ -131,9 +132,9 @@ def headline_for(articles: list[Article], original: Article) -> str | None:
     if titled:
         return titled
     body = re.sub(r"^[A-Z][A-Z .'’\-]+(,[^—–]{0,40})?\s*[—–-]\s*", "", original.text.strip())
-    first = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0]
-    words = first.split()
-    return " ".join(words[:14]) + ("…" if len(words) > 14 else "") if words else None
+    first = sentences(body, CONTAINMENT, limit=1)
+    words = first[0].split() if first else []
+    return cut_words(words, clean_end=False) if words else None
 
 
 def provenance(
