@@ -115,7 +115,7 @@ def _date_conflicts(analyses: list[ArticleAnalysis], aliases: dict[str, str],
         per: dict[str, list[str]] = defaultdict(list)
         for k in members:
             art, d = facts[k][0], facts[k][1]
-            if d.value not in per[art]:
+            if d.value is not None and d.value not in per[art]:  # all are resolved here
                 per[art].append(d.value)
         if len(per) >= 2 and _disagree(per, dates_overlap):
             d0 = facts[min(members, key=lambda k: rank.get(facts[k][0], 0))][1]

@@ -137,10 +137,10 @@ def states(src: Doc, sp: Span, other: Doc, j: int, tolerance: float) -> bool:
             return False
     if mine:
         window = other.spans[max(0, j - 1) : j + 2]
-        theirs = [v for w in window for _, v in said_in(other, w)[2]]
-        if theirs and not any(_overlap(v, t) for _, v in mine for t in theirs):
+        their_dates = [v for w in window for _, v in said_in(other, w)[2]]
+        if their_dates and not any(_overlap(v, t) for _, v in mine for t in their_dates):
             return False  # another day for the same thing: a conflict, not support
-        if not theirs:  # no date there: the day must be named, or be the day it came out
+        if not their_dates:  # no date there: the day must be named, or be the day it came out
             said = " ".join(w.text for w in window).lower()
             pub = other.article.published.date().isoformat() if other.article.published else None
             for text, value in mine:

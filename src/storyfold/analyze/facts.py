@@ -75,8 +75,10 @@ def extract_facts(article: Article, mentions: list[Mention],
     date_spans = [(d.start, d.end) for d in dates]
     numbers = [n for n in numbers if not any(a <= n.start < b or a < n.end <= b
                                              for a, b in date_spans)]
-    for fact in [*numbers, *dates]:
-        fact.quoted = any(qs <= fact.start < qe for qs, qe in quotes)
+    for n in numbers:
+        n.quoted = any(qs <= n.start < qe for qs, qe in quotes)
+    for d in dates:
+        d.quoted = any(qs <= d.start < qe for qs, qe in quotes)
     dl = find_dateline(text)
     claims: list[ClaimSentence] = []
     for s, e in sents:

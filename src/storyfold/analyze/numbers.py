@@ -188,9 +188,10 @@ def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
             elif m.group("cur"):
                 unit = _CURRENCY[m.group("cur").lower()]
             else:
-                unit = _unit_after(text, ne, tags) or of_noun
-                if unit is None:
+                found = _unit_after(text, ne, tags) or of_noun
+                if found is None:
                     continue
+                unit = found
             lo, hi = clause(text, sent, ns, ne)
             event: str | None = None
             if unit == "magnitude":

@@ -61,8 +61,8 @@ def timeline_entries(docs: list[Doc], comparison: Comparison | None) -> list[Tim
         for cl in comparison.claims:
             firsts = [a for a in cl.support if a in order]
             if firsts:
-                first = min(firsts, key=lambda a: order[a])
-                added[first]["claims"].append(cl.text)
+                first_art = min(firsts, key=lambda a: order[a])
+                added[first_art]["claims"].append(cl.text)
         for conflict in comparison.conflicts:
             first_value = min(conflict.values, key=lambda v: min(order.get(a, 1 << 30)
                                                                   for a in v.articles))
