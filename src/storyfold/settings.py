@@ -99,7 +99,12 @@ class AnalyzeSettings:
     quote_link: float = 0.5  # align_score at which two quotes are taken as one utterance
     other_speaker_link: float = 0.9  # ... when the two outlets name different speakers
     claim_link: float = 0.45  # content-stem cosine at which two sentences may state one claim
+    claim_min_shared: int = 3  # ... and content stems they must share at least
+    claim_min_words: int = 6  # a claim sentence has at least this many words
+    claim_max_words: int = 90  # ... and at most this many
+    claim_max_quoted: float = 0.5  # ... and at most this share of its characters quoted
     date_sentence_link: float = 0.5  # ... at which two single-date sentences date one event
+    event_similarity: float = 0.35  # stem Jaccard at which two same-day dated sentences are one
     max_novel: int = 0  # nouns a sentence may have that no other article of the story uses
     number_tolerance: float = 0.005  # relative difference at which two figures are one value
     cite_number_tolerance: float = 0.01  # ... for a cited article's figures (bench_summary)
@@ -123,6 +128,9 @@ class AnalyzeSettings:
     min_words: int = 6  # a candidate summary sentence has at least this many words
     max_words: int = 70  # ... and at most this many (longer ones are run-ons)
     max_quoted: float = 0.8  # a summary sentence has at most this share of quotation
+    max_summary: int = 5  # summary sentences at most (3 for one source, +1 per further source)
+    caption_similarity: float = 0.5  # word Jaccard at which a sentence repeats a photo caption
+    headline_lead_quoted: float = 0.3  # a lead made into a headline has less quotation than this
     max_per_article: int = 40  # candidate summary sentences read per article
     headline_words: int = 18  # a headline built from a sentence keeps at most this many words
     sentence_tokens: int = 64  # tokens per summary sentence embedded (as the stored lead vectors)

@@ -93,7 +93,7 @@ def analyze_one(article: Article, ann: Annotation,
             mentions = [*mentions, Mention(name, "PERSON", *q.named_at)]
     mentions = sorted(mentions, key=lambda m: m.start)
     aliases = alias_map([(m.name, m.label) for m in mentions])
-    facts = extract_facts(article, mentions, aliases, ann.tags)
+    facts = extract_facts(article, mentions, aliases, ann.tags, settings)
     text = article.text
     nouns = [(i, stem(m.group(0))) for i in ann.nouns if (m := _WORD_AT.match(text, i))]
     return ArticleAnalysis(article.id, mentions, quotes, facts,

@@ -76,7 +76,7 @@ def candidate_spans(article: Article,
         if _BOILERPLATE.search(sent) or not balanced(sent) or looks_like_caption(sent):
             continue
         w = set(tokens(sent))
-        if any(len(w & c) / max(1, len(w | c)) >= 0.5 for c in caps):
+        if any(len(w & c) / max(1, len(w | c)) >= settings.caption_similarity for c in caps):
             continue
         qchars = sum(max(0, min(e, qe) - max(s, qs)) for qs, qe in quotes)
         out.append(Span(s, e, sent, qchars / max(1, e - s)))

@@ -80,7 +80,7 @@ def group_claims(analyses: list[ArticleAnalysis], rank: dict[str, int], aliases:
             if a.article == b.article or not stems[i] or not stems[j]:
                 continue
             shared = len(stems[i] & stems[j])
-            if shared < 3:
+            if shared < settings.claim_min_shared:
                 continue
             if shared / math.sqrt(len(stems[i]) * len(stems[j])) < settings.claim_link:
                 continue

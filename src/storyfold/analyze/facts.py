@@ -16,6 +16,7 @@ from storyfold.analyze.numbers import NumberFact, find_numbers
 from storyfold.analyze.slots import TOKEN, verb_key
 from storyfold.clean.dateline import find_dateline
 from storyfold.model import Article
+from storyfold.settings import DEFAULTS, AnalyzeSettings
 from storyfold.text.quotes import quoted_spans
 from storyfold.text.sentences import sentence_spans
 
@@ -50,11 +51,12 @@ class Facts:
     claims: list[ClaimSentence]
 
 
-def _claim_ok(sentence: str, quoted_chars: int) -> bool:
+def _claim_ok(sentence: str, quoted_chars: int, settings: AnalyzeSettings) -> bool:
+    """Long enough to state something, short enough to be one sentence, the reporter's own."""
     n = len(sentence.split())
-    if n < 6 or n > 90:
+    if n < settings.claim_min_words or n > settings.claim_max_words:
         return False
-    if quoted_chars > 0.5 * len(sentence):
+    if quoted_chars > settings.claim_max_quoted * len(sentence):
         return False
     if _BOILERPLATE.search(sentence):
         return False
@@ -65,7 +67,8 @@ def _claim_ok(sentence: str, quoted_chars: int) -> bool:
 
 def extract_facts(article: Article, mentions: list[Mention],
                   aliases: dict[str, str] | None = None,
-                  tags: dict[int, str] | None = None) -> Facts:
+                  tags: dict[int, str] | None = None,
+                  settings: AnalyzeSettings = DEFAULTS.analyze) -> Facts:
     """Numbers, dates and claim sentences of one article (a pure function of its text)."""
     text = article.text
     quotes = quoted_spans(text)
@@ -91,7 +94,7 @@ def extract_facts(article: Article, mentions: list[Mention],
                                                            "EVENT", "PRODUCT", "LAW"}})
         nums = [n.value for n in numbers if s <= n.start < e and any(c.isdigit() for c in n.text)]
         ds = [d.value for d in dates if s <= d.start < e and d.value]
-        if not (ents or nums or ds) or not _claim_ok(sentence, qchars):
+        if not (ents or nums or ds) or not _claim_ok(sentence, qchars, settings):
             continue
         claims.append(ClaimSentence(article.id, sentence, s, e, ents, nums, ds))
     return Facts(numbers, dates, claims)

@@ -37,7 +37,8 @@ def choose_headline(docs: list[Doc], cands: list[Candidate], centroid: np.ndarra
         best = max(distinct, key=lambda t: (float(scores[row[t]]) + 0.1 * share[t]
                                             + 0.02 * (t in original), -distinct.index(t)))
         return best
-    leads = [c for c in cands if c.pos == 0 and c.span.quoted < 0.3] or cands
+    leads = [c for c in cands
+             if c.pos == 0 and c.span.quoted < settings.headline_lead_quoted] or cands
     if not leads:
         return None
     return headline_from_sentence(max(leads, key=lambda c: c.score).span.text,

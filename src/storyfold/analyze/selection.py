@@ -17,7 +17,7 @@ import numpy as np
 
 from storyfold.analyze.candidates import Span, norm
 from storyfold.analyze.evidence import Doc, states
-from storyfold.settings import EMBEDDING_DIM, AnalyzeSettings
+from storyfold.settings import DEFAULTS, EMBEDDING_DIM, AnalyzeSettings
 
 # Openers that lean on the sentence before: out of context they dangle.
 _DANGLING = re.compile(
@@ -128,7 +128,8 @@ def mmr(cands: list[Candidate], k: int, settings: AnalyzeSettings) -> list[Candi
     return chosen
 
 
-def summary_length(n_roots: int, n_candidates: int) -> int:
+def summary_length(n_roots: int, n_candidates: int,
+                   max_summary: int = DEFAULTS.analyze.max_summary) -> int:
     """3 sentences for one source, one more per further independent source, at most 5."""
-    return max(1, min(5, 2 + n_roots, n_candidates))
+    return max(1, min(max_summary, 2 + n_roots, n_candidates))
 

@@ -163,9 +163,9 @@ def write_up(
         c.score = score(c, centroid, len(docs), n_roots, settings)
     cands.sort(key=lambda c: -c.score)
     pool = [c for c in cands if c.span.quoted <= settings.max_quoted]  # a bare quote needs context
-    chosen = mmr(pool, summary_length(n_roots, len(pool)), settings)
+    chosen = mmr(pool, summary_length(n_roots, len(pool), settings.max_summary), settings)
     # in the order first reported: the earliest citing article, and where it says it
     chosen.sort(key=lambda c: (c.citations[0].order, c.where[c.citations[0].order], c.doc.rank))
     headline = choose_headline(docs, cands, centroid, embedder, settings)
     return WriteUp(headline, [_sentence(c) for c in chosen], timeline_entries(docs, comparison),
-                   dated_events(docs))
+                   dated_events(docs, settings.event_similarity))

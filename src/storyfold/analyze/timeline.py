@@ -12,6 +12,7 @@ from storyfold.analyze.dates import date_range
 from storyfold.analyze.evidence import Doc
 from storyfold.clean.dateline import find_dateline
 from storyfold.model import Article, Membership
+from storyfold.settings import DEFAULTS
 from storyfold.text.tokens import content_stems
 
 
@@ -78,7 +79,8 @@ def timeline_entries(docs: list[Doc], comparison: Comparison | None) -> list[Tim
                           d.article.source, d.role, added[d.article.id]) for d in docs]
 
 
-def dated_events(docs: list[Doc]) -> list[Event]:
+def dated_events(docs: list[Doc],
+                 similarity: float = DEFAULTS.analyze.event_similarity) -> list[Event]:
     """Dated happenings across the members, one line per (day, event), in date order."""
     groups: dict[tuple[str, str], Event] = {}
     stems: dict[tuple[str, str], set[str]] = {}
@@ -97,7 +99,7 @@ def dated_events(docs: list[Doc]) -> list[Event]:
             st = content_stems(text)
             for k in groups:  # the same day and much the same sentence: one event
                 if k[0] == f.value and k != key and stems[k] and st and (
-                        len(stems[k] & st) / (len(stems[k] | st) or 1) >= 0.35):
+                        len(stems[k] & st) / (len(stems[k] | st) or 1) >= similarity):
                     key = k
                     break
             if key not in groups:
