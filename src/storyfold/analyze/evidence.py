@@ -20,13 +20,14 @@ from storyfold.analyze.analysis import ArticleAnalysis
 from storyfold.analyze.candidates import Span
 from storyfold.analyze.dates import date_range
 from storyfold.model import Article
+from storyfold.text.calendar import WEEKDAYS
 from storyfold.text.numbers import same_value
 from storyfold.text.quotes import quoted_spans
 from storyfold.text.tokens import content_stems, fold, words
 
 _NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 _DAY_WORD = re.compile(
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday|"
+    "|".join(WEEKDAYS) + r"|today|tonight|yesterday|"
     r"tomorrow|\d+|jan\w*|feb\w*|mar\w*|apr\w*|may|june?|july?|aug\w*|sep\w*|oct\w*|"
     r"nov\w*|dec\w*")
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from storyfold.analyze.entities import TITLE_WORDS, Mention, alias_map, extract_mentions
 from storyfold.model import Article
 from storyfold.settings import DEFAULTS, AnalyzeSettings
+from storyfold.text.calendar import MONTH_NAMES, WEEKDAYS
 from storyfold.text.quotes import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT, quoted_spans
 from storyfold.text.sentences import sentence_spans
 from storyfold.text.tokens import content_stems, stem
@@ -54,10 +55,9 @@ _CAP_NAME = re.compile(
 )
 _NOT_NAMES = frozenset(
     """He She It They We I You The A An In On At But And Or So This That These Those There
-    Then When While After Before As If Asked Speaking Monday Tuesday Wednesday Thursday
-    Friday Saturday Sunday January February March April May June July August September
-    October November December Officials Police Authorities Residents""".split()
-)
+    Then When While After Before As If Asked Speaking Officials Police Authorities
+    Residents""".split()
+) | {w.capitalize() for w in (*WEEKDAYS, *MONTH_NAMES)}
 _NAME_AFTER_VERB = re.compile(r"\s+(" + _CAP_NAME.pattern + ")")
 _NAME_BEFORE_VERB = re.compile(r"(" + _CAP_NAME.pattern + r")(?:,[^,]{2,80},)?\s+(?:\w+ly\s+)?$")
 _CLOSING_MARKS = CLOSE_QUOTES + STRAIGHT + "’'"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
-    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
-    "dec": 12, "december": 12,
-}  # every spelling news uses, full and abbreviated, to its month number
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")
+# every spelling news uses (full, three letters, "sept") to its month number
+MONTHS = {**{m: i for i, m in enumerate(MONTH_NAMES, 1)},
+          **{m[:3]: i for i, m in enumerate(MONTH_NAMES, 1)}, "sept": 9}
 
 # Capitalised, but shared by every story of the same week: no event identity.
 CALENDAR_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS)

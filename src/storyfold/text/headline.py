@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from storyfold.settings import DEFAULTS
+from storyfold.text.calendar import weekday_pattern
 from storyfold.text.quotes import balanced
 
 CUT_WORDS = 14  # words kept when no clause break gives a short enough headline
@@ -22,7 +23,7 @@ _ATTRIBUTION_TAIL = re.compile(
 _RELATIVE_WHEN = re.compile(
     r",?\s*\b(?:(?:early|late)\s+)?(?:on\s+)?(?:today|tonight|yesterday|overnight|"
     r"(?:this|last)\s+(?:morning|afternoon|evening|night|week)|"
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    + weekday_pattern() +
     r"(?:\s+(?:morning|afternoon|evening|night))?)\b",
     re.I,
 )
