@@ -106,8 +106,7 @@ class AnalyzeSettings:
     date_sentence_link: float = 0.5  # ... at which two single-date sentences date one event
     event_similarity: float = 0.35  # stem Jaccard at which two same-day dated sentences are one
     max_novel: int = 0  # nouns a sentence may have that no other article of the story uses
-    number_tolerance: float = 0.005  # relative difference at which two figures are one value
-    cite_number_tolerance: float = 0.01  # ... for a cited article's figures (bench_summary)
+    number_tolerance: float = 0.01  # relative difference at which two figures are one value
     name_spelling: float = 0.8  # character similarity of two spellings of one name
     cache_size: int = 4096  # articles whose analysis is kept in memory
     max_split_gap_words: int = 10  # "A," he said, "B." — words between the parts of a quote

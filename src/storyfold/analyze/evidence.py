@@ -124,7 +124,7 @@ def states(src: Doc, sp: Span, other: Doc, j: int, tolerance: float) -> bool:
 
     Besides names, figures and dates, a common noun that only the source article uses
     ("rich in oil and uranium") is a fact the other article does not state. `tolerance`:
-    `AnalyzeSettings.cite_number_tolerance`.
+    `AnalyzeSettings.number_tolerance`.
     """
     if _adds_to_a_list(src, sp, other) or not _quotes_kept(src, sp, other):
         return False

@@ -51,7 +51,7 @@ def citations(cands: list[Candidate], docs: list[Doc], threshold: float,
             sims = d.vecs @ c.vec
             j = int(np.argmax(sims))
             if float(sims[j]) >= threshold and states(
-                    c.doc, c.span, d, j, settings.cite_number_tolerance):
+                    c.doc, c.span, d, j, settings.number_tolerance):
                 cited.append(d)
                 c.where[d.order] = j
                 c.strength += float(sims[j]) ** settings.support_power
