@@ -28,13 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from storyfold.analyze import compare as cmp  # noqa: E402
+from storyfold.analyze.analysis import AnalysisCache, analyze_articles  # noqa: E402
 from storyfold.analyze.compare import Comparison, compare_story  # noqa: E402
 from storyfold.analyze.entities import load_pipeline  # noqa: E402
 from storyfold.clean import clean  # noqa: E402
 from storyfold.model import Article, RawDocument  # noqa: E402
 
 DEFAULT_DATA = ROOT / "tests" / "fixtures" / "compare"
+CACHE = AnalysisCache()  # the articles' readings, as a running server keeps them
 
 
 @dataclass
@@ -219,7 +220,7 @@ def evaluate(data: Path, verbose: bool) -> dict[str, Score]:
     totals = {k: Score() for k in ("quotes", "speakers", "variants", "conflicts")}
     for path in sorted(data.glob("*.json")):
         arts, derived, gold = load_story(path)
-        comp = compare_story(arts, derived)
+        comp = compare_story(arts, derived, CACHE)
         if verbose:
             print(f"-- {path.stem}")
         for k, sc in score_story(arts, comp, gold, verbose).items():
@@ -260,30 +261,30 @@ def main(argv: list[str] | None = None) -> int:
     if args.n > 0:
         stories_gen = generated_stories(args.n)
         big = max(stories_gen, key=len)[:10]
-        cmp._CACHE.clear()
+        CACHE.clear()
         t = time.perf_counter()
-        compare_story(big)
+        compare_story(big, cache=CACHE)
         cold = time.perf_counter() - t
         t = time.perf_counter()
-        compare_story(big)
+        compare_story(big, cache=CACHE)
         warm = time.perf_counter() - t
         words = sum(len(a.text.split()) for a in big)
         print(f"10-article story ({words} words): {cold * 1000:.0f} ms cold, "
               f"{warm * 1000:.0f} ms with the article cache warm")
-        cmp._CACHE.clear()
+        CACHE.clear()
         n_arts = sum(len(s) for s in stories_gen)
         t = time.perf_counter()
         for story in stories_gen:
-            compare_story(story)
+            compare_story(story, cache=CACHE)
         took = time.perf_counter() - t
         print(f"generated corpus: {n_arts} articles in {len(stories_gen)} stories, "
               f"{took:.1f}s, {n_arts / took:.1f} articles/s story by story "
               f"(largest story {max(len(s) for s in stories_gen)} articles)")
-        cmp._CACHE.clear()
+        CACHE.clear()
         t = time.perf_counter()
-        cmp.analyze_articles([a for story in stories_gen for a in story])  # one NER batch
+        analyze_articles([a for story in stories_gen for a in story], CACHE)  # one NER batch
         for story in stories_gen:
-            compare_story(story)
+            compare_story(story, cache=CACHE)
         took = time.perf_counter() - t
         print(f"generated corpus, articles read in one batch first: {took:.1f}s, "
               f"{n_arts / took:.1f} articles/s")

@@ -37,9 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from storyfold.analyze import compare as cmp  # noqa: E402
-from storyfold.analyze import summary as sm  # noqa: E402
+from storyfold.analyze import selection  # noqa: E402
+from storyfold.analyze.analysis import AnalysisCache, analyze_articles  # noqa: E402
+from storyfold.analyze.candidates import candidate_spans, sentence_vectors  # noqa: E402
 from storyfold.analyze.compare import compare_story  # noqa: E402
+from storyfold.analyze.summary import cited_sentences, write_up  # noqa: E402
+from storyfold.analyze.timeline import timeline_order  # noqa: E402
 from storyfold.clean import clean  # noqa: E402
 from storyfold.eval.labels import article_key  # noqa: E402
 from storyfold.fingerprint import Embedder  # noqa: E402
@@ -48,6 +51,7 @@ from storyfold.ingest.jsonl import record_to_document  # noqa: E402
 from storyfold.model import Article, Membership  # noqa: E402
 
 CORPUS = ROOT / "examples" / "corpus"
+CACHE = AnalysisCache()  # the articles' readings, as a running server keeps them
 LABELS = ROOT / "examples" / "labels.json"
 REFERENCES = ROOT / "examples" / "summaries.json"
 
@@ -95,18 +99,18 @@ def stated_by(sentence: str, facts: list[dict], alias: dict[str, str]) -> set[st
 
 # ---- baselines ---------------------------------------------------------------------------------
 def lead3(story: dict) -> list[str]:
-    first = sm.timeline_order(story["articles"], story["members"])[0]
-    return [sp.text for sp in sm.candidate_spans(first)[:3]]
+    first = timeline_order(story["articles"], story["members"])[0]
+    return [sp.text for sp in candidate_spans(first)[:3]]
 
 
 def centroid_summary(story: dict, vectors: dict[str, np.ndarray], k: int) -> list[str]:
-    ordered = sm.timeline_order(story["articles"], story["members"])
+    ordered = timeline_order(story["articles"], story["members"])
     means = [vectors[a.id].mean(axis=0) for a in ordered if len(vectors[a.id])]
     c = np.mean(means, axis=0)
     c /= np.linalg.norm(c)
     cands, seen = [], set()
     for i, a in enumerate(ordered):
-        for p, sp in enumerate(sm.candidate_spans(a)):
+        for p, sp in enumerate(candidate_spans(a)):
             if sp.text.lower() not in seen:
                 seen.add(sp.text.lower())
                 cands.append((float(vectors[a.id][p] @ c), i, p, sp.text))
@@ -150,9 +154,10 @@ def quality(verbose: bool) -> None:
     sweep = {t: Citations() for t in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)}
     lengths = []
     for name, story in stories.items():
-        ordered = sm.timeline_order(story["articles"], story["members"])
-        vectors = sm.sentence_vectors(ordered, embedder)
-        wu = sm.write_up(story["articles"], story["members"], embedder, vectors=vectors)
+        ordered = timeline_order(story["articles"], story["members"])
+        vectors = sentence_vectors(ordered, embedder)
+        wu = write_up(story["articles"], story["members"], embedder, vectors=vectors,
+                      cache=CACHE)
         summary = [s.text for s in wu.summary]
         lengths.append(len(summary))
         systems = {"storyfold": summary, "lead-3": lead3(story),
@@ -164,21 +169,21 @@ def quality(verbose: bool) -> None:
         for s in wu.summary:
             ours.add(s.text, set(s.citations), story)
             source_only.add(s.text, {s.article}, story)
-        for s in sm.cited_sentences(story["articles"], story["members"], embedder,
-                                    vectors=vectors):
+        for s in cited_sentences(story["articles"], story["members"], embedder,
+                                 vectors=vectors, cache=CACHE):
             every.add(s.text, set(s.citations), story)
         for t, acc in sweep.items():
-            for s in sm.cited_sentences(story["articles"], story["members"], embedder,
-                                        vectors=vectors, cite_threshold=t):
+            for s in cited_sentences(story["articles"], story["members"], embedder,
+                                     vectors=vectors, cite_threshold=t, cache=CACHE):
                 acc.add(s.text, set(s.citations), story)
-        checks = sm._states
-        sm._states = lambda *_: True  # ablation: similarity alone decides
+        checks = selection.states
+        selection.states = lambda *_: True  # ablation: similarity alone decides
         try:
-            for s in sm.write_up(story["articles"], story["members"], embedder,
-                                 vectors=vectors).summary:
+            for s in write_up(story["articles"], story["members"], embedder,
+                              vectors=vectors, cache=CACHE).summary:
                 similarity_only.add(s.text, set(s.citations), story)
         finally:
-            sm._states = checks
+            selection.states = checks
         if verbose:
             print(f"\n## {name}\nheadline: {wu.headline}")
             names = {v: k for k, v in story["alias"].items()}
@@ -230,18 +235,17 @@ def generated_story(n: int, seed: int = 11) -> tuple[list[Article], list[Members
 def speed(sizes: list[int]) -> None:
     embedder = Embedder()
     embedder.embed(["warm up the model"])
-    cmp.analyze_articles([Article("warm", None, None, None, "Warm up the tagger, please.")],
-                         use_cache=False)
+    analyze_articles([Article("warm", None, None, None, "Warm up the tagger, please.")])
     print("write-up time per story (compare + summary; models loaded beforehand)")
     for n in sizes:
         arts, members = generated_story(n)
         derived = {m.article_id: m.derived_from for m in members}
-        cmp._CACHE.clear()
+        CACHE.clear()
         t0 = time.perf_counter()
-        ordered = sm.timeline_order(arts, members)
-        comp = compare_story(ordered, derived)
-        vectors = sm.sentence_vectors(ordered, embedder)
-        wu = sm.write_up(arts, members, embedder, comp, vectors)
+        ordered = timeline_order(arts, members)
+        comp = compare_story(ordered, derived, CACHE)
+        vectors = sentence_vectors(ordered, embedder)
+        wu = write_up(arts, members, embedder, comp, vectors, cache=CACHE)
         cold = time.perf_counter() - t0
         # one more article joins: the others' sentence vectors come from the store's cache;
         # their NLP reading is redone in a fresh process (the CLI), kept in a server's
@@ -252,14 +256,14 @@ def speed(sizes: list[int]) -> None:
         joined = {}
         for where in ("cli", "server"):
             if where == "cli":
-                cmp._CACHE.clear()
+                CACHE.clear()
             else:
-                cmp.analyze_articles(arts)
+                analyze_articles(arts, CACHE)
             t0 = time.perf_counter()
-            ordered2 = sm.timeline_order(arts2, members2)
-            comp2 = compare_story(ordered2, derived2)
-            vectors2 = {**vectors, **sm.sentence_vectors([new], embedder)}
-            sm.write_up(arts2, members2, embedder, comp2, vectors2)
+            ordered2 = timeline_order(arts2, members2)
+            comp2 = compare_story(ordered2, derived2, CACHE)
+            vectors2 = {**vectors, **sentence_vectors([new], embedder)}
+            write_up(arts2, members2, embedder, comp2, vectors2, cache=CACHE)
             joined[where] = time.perf_counter() - t0
         words = sum(len(a.text.split()) for a in arts)
         print(f"  {n:>3} articles ({words:>6} words, {len(wu.summary)} summary sentences): "

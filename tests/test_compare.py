@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from storyfold.analyze.analysis import AnalysisCache, analyze_articles, article_key
 from storyfold.analyze.compare import Comparison, compare_story
 from storyfold.model import Article
 
@@ -165,3 +167,52 @@ def test_seeds_arrival_date_conflict(seeds) -> None:
     values = {v.value: sorted(names[a] for a in v.articles) for v in arrival.values}
     assert values["2023-11-08"] == ["000"]
     assert "004" in values["2023-11-01"]
+
+
+# ---- the article cache --------------------------------------------------------------------------
+def _labelled_stories() -> list[tuple[list[Article], dict[str, str | None]]]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_compare import load_story
+
+    return [load_story(p)[:2] for p in sorted(FIXTURES.glob("*.json"))]
+
+
+def test_two_threads_through_one_cache_give_what_one_thread_gives() -> None:
+    stories = _labelled_stories()
+    alone = [compare_story(arts, derived).to_json() for arts, derived in stories]
+    cache = AnalysisCache()
+    start = threading.Barrier(2)
+    results: dict[str, list[dict]] = {}
+    errors: list[BaseException] = []
+
+    def work(name: str, order: list[int]) -> None:
+        try:
+            start.wait()
+            out = {k: compare_story(*stories[k], cache=cache).to_json() for k in order}
+            results[name] = [out[k] for k in range(len(stories))]
+        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
+            errors.append(exc)
+
+    ks = list(range(len(stories)))
+    threads = [threading.Thread(target=work, args=("forward", ks)),
+               threading.Thread(target=work, args=("backward", ks[::-1]))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert results["forward"] == alone and results["backward"] == alone
+    assert len(cache) == sum(len(arts) for arts, _ in stories)
+
+
+def test_the_article_cache_is_bounded_and_keeps_the_recently_used() -> None:
+    arts = [_art(f"a{i}", 9, f"Nora Lind said the ferry {i} ran aground off Tolva.")
+            for i in range(3)]
+    cache = AnalysisCache(size=2)
+    first = analyze_articles(arts[:2], cache)
+    assert analyze_articles(arts[:1], cache)[0] is first[0]  # a0 read again from the cache
+    analyze_articles(arts[2:], cache)  # a2 joins: a1, the least recently used, goes
+    assert len(cache) == 2
+    assert cache.get(article_key(arts[0])) is first[0]
+    assert cache.get(article_key(arts[1])) is None
+    assert cache.get(article_key(arts[2])) is not None

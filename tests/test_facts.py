@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from storyfold.analyze.dates import date_range
 from storyfold.analyze.entities import alias_map, annotate
-from storyfold.analyze.facts import Facts, date_range, extract_facts
+from storyfold.analyze.facts import Facts, extract_facts
 from storyfold.model import Article
 
 FRIDAY = datetime(2023, 11, 10, tzinfo=UTC)  # a Friday

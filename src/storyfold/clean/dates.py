@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 
 from dateutil import parser as dateparser
 
-MONTHS = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
+from storyfold.text.calendar import month_pattern
+
+MONTHS = month_pattern()  # a capitalised month name ("Sept." too), from the one month table
 # "November 1, 2023" / "1 November 2023" / "2023-11-01"
 FULL_DATE = re.compile(
     rf"\b(?:{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{MONTHS}\s+\d{{4}}|"

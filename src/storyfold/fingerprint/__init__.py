@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,6 +17,7 @@ from storyfold.fingerprint.embed import Embedder, load_base_model, precision
 from storyfold.fingerprint.features import names, salient_terms, shingles, tokens
 from storyfold.model import Article, Fingerprint
 from storyfold.settings import DEFAULTS, FingerprintSettings
+from storyfold.text.sentences import LEAD, sentences
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +51,10 @@ def lsh_keys(signature: np.ndarray, bands: int = DEFAULTS.fingerprint.lsh_bands
     return out
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’']?\s+(?=[“\"‘'(A-Z0-9])")
-
-
-def lead_sentences(text: str, limit: int = 10) -> list[str]:
+def lead_sentences(text: str, limit: int = DEFAULTS.fingerprint.lead_sentences,
+                   min_words: int = DEFAULTS.fingerprint.lead_sentence_words) -> list[str]:
     """The first sentences with substance: where a rewrite mirrors its source most closely."""
-    out = []
-    for para in text.split("\n"):
-        for s in _SENTENCE_END.split(para):
-            if len(s.split()) >= 5:
-                out.append(s.strip())
-                if len(out) >= limit:
-                    return out
-    return out
+    return sentences(text, LEAD, min_words=min_words, limit=limit)
 
 
 def embedding_text(article: Article, chars: int = DEFAULTS.fingerprint.embed_chars) -> str:

@@ -7,27 +7,11 @@ import re
 from collections import defaultdict
 from operator import itemgetter
 
-from storyfold.clean import normalize_text
 from storyfold.settings import DEFAULTS
+from storyfold.text.calendar import CALENDAR_WORDS
+from storyfold.text.tokens import STOPWORDS, tokens
 
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your yours
-    yourself yourselves said says say told according would one two new also its it's last
-    week year years day days time mr mrs ms after since however while including""".split()
-)
-_TOKEN = re.compile(r"\w+")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z\-]{2,}\b")
-
-
-def tokens(text: str) -> list[str]:
-    """Normalised word tokens (case, punctuation and quote styles folded)."""
-    return _TOKEN.findall(normalize_text(text))
 
 
 def shingles(words: list[str], n: int = 3) -> list[str]:
@@ -66,11 +50,7 @@ def salient_terms(title: str | None, text: str, limit: int = DEFAULTS.fingerprin
     return _most_common(counts, limit)
 
 
-CALENDAR = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february march april
-    may june july august september october november december jan feb mar apr jun jul aug sep
-    sept oct nov dec""".split()
-)  # capitalised, but shared by every story of the same week: no identity
+CALENDAR = CALENDAR_WORDS  # capitalised, but shared by every story of the same week
 _NAME_OR_NUMBER = re.compile(r"\b[A-Z][\w\-'’]+|\b\d[\d,.]*\d\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”‘’(\[—–-]\s*|\n\s*)$")
 

@@ -21,10 +21,11 @@ from storyfold.clean import normalize_text
 from storyfold.model import Article, Fingerprint, Link, Membership, Role
 from storyfold.provenance.links import link
 from storyfold.settings import DEFAULTS, ProvenanceSettings
+from storyfold.text.headline import cut_words
+from storyfold.text.sentences import CONTAINMENT, sentences
 
 _DATE_TRUST = {"header": 0, "metadata": 0, "dateline": 1, "text": 2, "caption": 3}
 _KIND_STRENGTH = {"exact": 3.0, "near": 2.0, "rewrite": 1.0}
-_SENT = re.compile(r"(?<=[.!?])\s+")
 
 
 def _day(a: Article) -> date:
@@ -39,7 +40,7 @@ def _time_of_day(a: Article) -> time | None:
 
 
 def _sentences(a: Article) -> set[str]:
-    return {normalize_text(s) for s in _SENT.split(a.text) if len(s.split()) >= 4}
+    return {normalize_text(s) for s in sentences(a.text, CONTAINMENT, min_words=4)}
 
 
 def story_links(
@@ -129,9 +130,9 @@ def headline_for(articles: list[Article], original: Article) -> str | None:
     if titled:
         return titled
     body = re.sub(r"^[A-Z][A-Z .'’\-]+(,[^—–]{0,40})?\s*[—–-]\s*", "", original.text.strip())
-    first = re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0]
-    words = first.split()
-    return " ".join(words[:14]) + ("…" if len(words) > 14 else "") if words else None
+    first = sentences(body, CONTAINMENT, limit=1)
+    words = first[0].split() if first else []
+    return cut_words(words, clean_end=False) if words else None
 
 
 def provenance(

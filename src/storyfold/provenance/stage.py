@@ -48,7 +48,8 @@ def sentence_vectors(
     have = store.sentence_vectors(ids)
     missing = [i for i in ids if i not in have]
     if missing:
-        leads = [lead_sentences(arts[aid].text, settings.lead_sentences) for aid in missing]
+        leads = [lead_sentences(arts[aid].text, settings.lead_sentences,
+                                 settings.lead_sentence_words) for aid in missing]
         flat = embedder.embed(
             [s for lead in leads for s in lead], max_tokens=settings.sentence_max_tokens
         ).astype(np.float16)

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from storyfold.analyze.text import word_spans
 from storyfold.output.json import label_for
+from storyfold.text.tokens import word_spans
 
 ROLE_ORDER = {"original": 0, "copy": 1, "rewrite": 2, "independent": 3}
 
