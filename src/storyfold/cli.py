@@ -157,6 +157,7 @@ def story(
     settings_file: SettingsOpt = None,
 ) -> None:
     """One story: summary with citations, timeline, articles and roles, quotes, conflicts."""
+    from storyfold.analyze.service import StoryAnalyzer
     from storyfold.output.json import story_detail
 
     settings = _settings(settings_file)
@@ -169,7 +170,7 @@ def story(
         busy = (err.status("reading the story (first time: quotes, claims, summary)…")
                 if err.is_terminal else nullcontext())
         with busy:
-            data = story_detail(store, rec)
+            data = story_detail(store, rec, analyzer=StoryAnalyzer(settings.analyze))
         store.close()
     except StoryfoldError as exc:
         raise _fail(exc) from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storyfold.analyze.service import story_analysis
+from storyfold.analyze.service import StoryAnalyzer, story_analysis
 from storyfold.model import Article, StoryRecord
 from storyfold.store.base import Store
 
@@ -71,14 +71,17 @@ def label_for(a: dict) -> str:
     return str(a["id"])
 
 
-def story_detail(store: Store, rec: StoryRecord, embedder: Any = None) -> dict[str, Any]:
+def story_detail(store: Store, rec: StoryRecord, embedder: Any = None,
+                 analyzer: StoryAnalyzer | None = None) -> dict[str, Any]:
     """One story with evidence, comparison and write-up: the shape of `story ID --json`.
 
     Adds to `story_json`: `quotes`, `claims`, `conflicts`, `entities` (the comparison),
-    `summary`, `timeline`, `events` (the write-up); `headline` is the write-up's.
+    `summary`, `timeline`, `events` (the write-up); `headline` is the write-up's. A caller
+    that shows many stories passes its `analyzer` (settings, and the members' readings kept
+    between stories).
     """
     arts = store.articles([m.article_id for m in rec.members])  # read once, for both
-    analysis = story_analysis(store, rec, embedder, arts)
+    analysis = story_analysis(store, rec, embedder, arts, analyzer)
     data = story_json(store, rec, with_evidence=True, arts=arts)
     wu = analysis["writeup"]
     data["headline"] = wu.get("headline") or data["headline"]

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from storyfold.analyze.service import fresh_analysis
+from storyfold.analyze.service import StoryAnalyzer, fresh_analysis
 from storyfold.errors import IngestError, NotFound, StoryfoldError
 from storyfold.fingerprint import Embedder
 from storyfold.ingest.readers import MalformedInput, reader_for_media_type
@@ -103,6 +103,8 @@ class Services:
 
     def __post_init__(self) -> None:
         self.store()  # fail now, with the store's own message, if the URL is unusable
+        # one analyzer for every request: the members' spaCy readings are kept between them
+        self.analyzer = StoryAnalyzer(self.settings.analyze, embedder=self.embedder)
 
     def store(self) -> Store:
         st = getattr(self._local, "store", None)
@@ -172,7 +174,7 @@ class Services:
         """What `storyfold story ID --json` prints (comparison and write-up computed on first
         view, then cached in the store)."""
         st = self.store()
-        return story_detail(st, st.story(story_id), self.embedder)
+        return story_detail(st, st.story(story_id), analyzer=self.analyzer)
 
     def outlets(self) -> list[tuple[str, int]]:
         """Outlets for the front page's filter; recounted only when articles were added."""
