@@ -16,6 +16,15 @@ _BINARY_MAGIC: dict[bytes, str] = {
 }
 
 
+# Letters and signs of Western European text (French, German, Spanish, Portuguese, Italian,
+# Dutch, Nordic) and the typography of cp1252: what a cp1252 decoding of such text shows.
+_WESTERN = frozenset(
+    "àâäáãåæçèéêëìíîïñòóôöõøœùúûüýÿßÀÂÄÁÃÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÖÕØŒÙÚÛÜÝŸ"
+    "«»‘’‚“”„–—…•€£¥°ºª§©®¡¿·\u00a0"
+)
+_WESTERN_MAX_SHARE = 0.25  # Western text is mostly ASCII letters; a cp1251 page read as cp1252 is not
+
+
 class NotText(ValueError):
     """The bytes are not a text document; the message says what they look like."""
 
@@ -38,11 +47,35 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise NotText("cannot decode: not UTF-8 and no other text encoding fits")
-    text = str(best)
+    text = _western(data)
+    if text is None:
+        best = charset_normalizer.from_bytes(data).best()
+        if best is None:
+            raise NotText("cannot decode: not UTF-8 and no other text encoding fits")
+        text = str(best)
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > 0.01 * max(1, min(len(text), 8192)):
         raise NotText("binary file (control characters), not a text article")
     return text
+
+
+def _western(data: bytes) -> str | None:
+    """cp1252 (a superset of Latin-1's letters) when it reads the bytes as plausible Western
+    European text, else None.
+
+    Why not trust charset-normalizer here: on short texts it often picks another single-byte
+    code page that decodes the same bytes too (cp1250 turns "à" into "ŕ"), and the store would
+    keep that mojibake without a word. A cp1252 reading whose every non-ASCII character is a
+    Western letter or cp1252 punctuation, and where those stay a minority of the letters, is
+    far more likely right than any other guess.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    sample = text[:20000]
+    special = [ch for ch in sample if ord(ch) > 127]
+    if not special or any(ch not in _WESTERN for ch in special):
+        return None
+    letters = sum(ch.isalpha() for ch in sample)
+    return text if len(special) <= _WESTERN_MAX_SHARE * max(1, letters) else None

@@ -31,20 +31,34 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from storyfold.errors import IngestError
 from storyfold.ingest.html import read_html
-from storyfold.ingest.jsonl import read_json_document, read_json_lines, record_to_document
+from storyfold.ingest.jsonl import (
+    parse_record,
+    read_json_document,
+    read_json_lines,
+    record_to_document,
+)
 from storyfold.ingest.text import read_text
 from storyfold.model import RawDocument
 
 Documents = Iterator[RawDocument | IngestError]
 
 _SNIFF_CHARS = 4096
+JSON_LINES_SUFFIXES = frozenset({".jsonl", ".ndjson"})  # names that mean one record per line
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|article|div|p)\b",
                          re.I | re.S)
 _HTML_ANY = re.compile(r"<(html|body|article|p|div)\b[^>]*>", re.I)
 _FEED = re.compile(r"^\s*(<\?xml[^>]*>\s*)?<(rss|feed|rdf:RDF)\b", re.I)
+
+
+class LineReader(Protocol):
+    """A streaming read: (name, lines, largest record in characters) -> documents and errors."""
+
+    def __call__(self, name: str, lines: Iterable[str],
+                 max_chars: int | None = None) -> Documents: ...
 
 
 class MalformedInput(ValueError):
@@ -58,7 +72,7 @@ class Reader:
     kind: str  # the name errors and RawDocument.kind use ("html", "json", ...)
     sniff: Callable[[str, str], bool]  # (decoded head, lower-case suffix) -> is it this kind?
     read: Callable[[str, str], Documents]  # (name, whole text) -> documents and errors
-    read_lines: Callable[[str, Iterable[str]], Documents] | None = None  # streaming read
+    read_lines: LineReader | None = None  # streaming read, one record per line
     media_types: tuple[str, ...] = ()  # Content-Types POST /api/articles reads with it
     read_one: Callable[[str, str], RawDocument] | None = None  # one article (the API)
 
@@ -83,7 +97,9 @@ def _is_json_value(text: str, suffix: str) -> bool:
 
 
 def _is_json_lines(text: str, suffix: str) -> bool:
-    """A first line that is a whole object means one record per line, unless named `.json`."""
+    """A first line that is a whole object means one record per line, unless named `.json`.
+
+    (A first record longer than the sniff window: the file walker decides, see `files.py`.)"""
     if not _is_json_value(text, suffix):
         return False
     first = _head(text)[1].split("\n", 1)[0].strip()
@@ -115,9 +131,11 @@ def _read_json_lines_text(name: str, text: str) -> Documents:
 def _one_json_record(name: str, text: str) -> RawDocument:
     """One posted record: an object, not an array (each POST is one article)."""
     try:
-        rec = json.loads(text)
+        rec = parse_record(text)
     except json.JSONDecodeError as exc:
         raise MalformedInput(f"not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+    except ValueError as exc:  # nested too deeply, an integer too long
+        raise MalformedInput(f"not valid JSON ({exc})") from exc
     return record_to_document(name, rec, "request")
 
 
