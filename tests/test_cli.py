@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from storyfold.cli import app
+from storyfold.store import open_store
 
 from .test_pipeline import ELECTION, QUAKE, QUAKE_REWRITE
 from .test_story_view import CAPTION, TITLES
@@ -53,6 +54,7 @@ def test_stories_and_story_speak_the_documented_json_shape(tmp_path: Path, db_ur
 
 
 def test_unknown_story_is_one_clear_error(db_url: str) -> None:
+    open_store(db_url).close()  # a store that exists but holds no such story
     result = runner.invoke(app, ["story", "nope", "--db", db_url])
     assert result.exit_code == 2 and "no story with id 'nope'" in result.stderr
 

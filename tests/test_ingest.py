@@ -190,3 +190,148 @@ def test_one_posted_record_must_be_a_json_object() -> None:
     with pytest.raises(IngestError, match="not an object"):
         reader.read_one("api", "[1, 2]")
     assert reader.read_one("api", json.dumps(RECORD)).record == "r1"
+
+
+# ---- hostile input (issue 13) -------------------------------------------------------------------
+def _split(docs: list) -> tuple[list, list[IngestError]]:
+    return ([d for d in docs if not isinstance(d, IngestError)],
+            [d for d in docs if isinstance(d, IngestError)])
+
+
+@pytest.mark.parametrize("field", ["lang", "url", "title", "source", "author", "text", "date",
+                                   "id", "html"])
+@pytest.mark.parametrize("value", [["en", "fr"], {"a": 1}, True] + [7])
+def test_a_record_field_of_the_wrong_type_is_one_error_naming_the_field(
+        tmp_path: Path, field: str, value: object) -> None:
+    if field in {"date", "id"} and value == 7:
+        pytest.skip("a number is a fine id or timestamp")
+    f = tmp_path / "feed.jsonl"
+    bad = {"title": "Pier closes", "text": BODY, field: value}
+    f.write_text(json.dumps({"title": "Pier", "text": BODY}) + "\n" + json.dumps(bad) + "\n"
+                 + json.dumps({"title": "Ferry", "text": BODY + " More."}) + "\n")
+    ok, errors = _split(_docs(f))
+    assert [d.meta["title"] for d in ok] == ["Pier", "Ferry"]
+    (err,) = errors
+    assert err.path == f"{f}:line 2" and f"field {field!r} must be" in err.reason
+
+
+def test_a_deeply_nested_line_is_one_error_and_the_file_goes_on(tmp_path: Path) -> None:
+    f = tmp_path / "deep.jsonl"
+    f.write_text("[" * 100_000 + "\n" + json.dumps({"title": "Pier", "text": BODY}) + "\n")
+    ok, errors = _split(_docs(f))
+    assert len(ok) == 1 and len(errors) == 1 and "nested too deeply" in errors[0].reason
+    g = tmp_path / "deep.json"
+    g.write_text("[" * 100_000)
+    (err,) = _docs(g)
+    assert isinstance(err, IngestError) and "nested too deeply" in err.reason
+
+
+def test_the_api_record_gets_the_same_checks() -> None:
+    reader = reader_for_media_type("application/json")
+    assert reader is not None and reader.read_one is not None
+    with pytest.raises(IngestError, match="field 'lang' must be text, not a list"):
+        reader.read_one("request", json.dumps({"text": BODY, "lang": ["en"]}))
+    with pytest.raises(MalformedInput, match="nested too deeply"):
+        reader.read_one("request", "[" * 100_000)
+
+
+def test_extra_fields_are_kept_when_storable_as_json_and_dropped_otherwise() -> None:
+    from storyfold.ingest.jsonl import record_to_document
+
+    doc = record_to_document("x", {"text": BODY, "tags": ["a", {"b": 1}], "n": float("nan")}, "1")
+    assert doc.meta["extra"] == {"tags": ["a", {"b": 1}]}
+
+
+def test_large_json_lines_with_a_long_first_record_are_read_record_by_record(
+        tmp_path: Path) -> None:
+    long_first = {"title": "Long one", "text": BODY + " " + "filler words here " * 5000}
+    rows = [long_first] + [{"id": f"r{i}", "title": f"Pier {i}", "text": BODY}
+                           for i in range(1000)]
+    content = "".join(json.dumps(r) + "\n" for r in rows)
+    assert len(json.dumps(long_first)) > 65536
+    for name in ("big.jsonl", "big.txt"):  # by its suffix, or by reading its first line through
+        f = tmp_path / name
+        f.write_text(content, encoding="utf-8")
+        docs = list(iter_documents([str(f)], max_bytes=len(content) // 2))
+        ok, errors = _split(docs)
+        assert errors == [] and len(ok) == 1001 and ok[0].meta["title"] == "Long one"
+    # the limit is then one record's: the long one alone is too large
+    docs = list(iter_documents([str(tmp_path / "big.jsonl")], max_bytes=65536))
+    ok, errors = _split(docs)
+    assert len(ok) == 1000 and len(errors) == 1 and "record too large" in errors[0].reason
+    assert errors[0].path.endswith("big.jsonl:1")
+
+
+# Our own sentences, one per language, with the accented letters each uses most.
+WESTERN = {
+    "fr": "Le maire a déclaré à la presse que la gare rouvrira à l'été, après des mois de "
+          "travaux coûteux sur les quais où les trains s'arrêtaient.",
+    "fr-short": "Le maire a déclaré à la presse que la gare rouvrira à l'été.",
+    "de": "Die Brücke über den Fluss wird für Fußgänger erst nächste Woche geöffnet, sagte "
+          "die Bürgermeisterin.",
+    "es": "El alcalde dijo que mañana habrá más autobuses en la región y que la estación "
+          "abrirá según lo previsto.",
+}
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+@pytest.mark.parametrize("lang", sorted(WESTERN))
+def test_western_european_text_in_a_legacy_encoding_is_read_as_written(
+        tmp_path: Path, lang: str, encoding: str) -> None:
+    f = tmp_path / f"{lang}.txt"
+    f.write_bytes(WESTERN[lang].encode(encoding))
+    (doc,) = _docs(f)
+    assert not isinstance(doc, IngestError) and doc.body == WESTERN[lang]
+
+
+def test_cyrillic_in_cp1251_is_not_taken_for_western_text(tmp_path: Path) -> None:
+    text = "Мэр города сказал журналистам, что вокзал снова откроется летом после ремонта."
+    f = tmp_path / "ru.txt"
+    f.write_bytes(text.encode("cp1251"))
+    (doc,) = _docs(f)
+    assert not isinstance(doc, IngestError) and doc.body == text
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_printable(tmp_path: Path) -> None:
+    import os
+
+    raw = os.fsencode(tmp_path) + b"/caf\xe9.txt"
+    with open(raw, "wb") as fh:
+        fh.write(BODY.encode())
+    (doc,) = _docs(tmp_path)
+    assert not isinstance(doc, IngestError) and doc.path.endswith("caf\\xe9.txt")
+    doc.path.encode("utf-8")  # storable and printable: no lone surrogates
+
+
+def test_things_that_are_not_regular_files_are_one_error_each_and_never_block(
+        tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "good.txt").write_text(BODY, encoding="utf-8")
+    (tmp_path / "dangling.jsonl").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "loop.jsonl").symlink_to(tmp_path / "loop.jsonl")
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    (tmp_path / "dir.jsonl").mkdir()
+    (tmp_path / "dir.jsonl" / "inner.txt").write_text(BODY, encoding="utf-8")
+    docs = _docs(tmp_path)
+    ok, errors = _split(docs)
+    assert sorted(Path(d.path).name for d in ok) == ["good.txt", "inner.txt"]
+    reasons = {Path(e.path).name: e.reason for e in errors}
+    assert set(reasons) == {"dangling.jsonl", "loop.jsonl", "pipe.jsonl"}
+    assert "broken symbolic link" in reasons["dangling.jsonl"]
+    assert "symbolic links" in reasons["loop.jsonl"]
+    assert reasons["pipe.jsonl"] == "not a regular file"
+    (fifo,) = _docs(tmp_path / "pipe.jsonl")  # named directly
+    assert isinstance(fifo, IngestError) and fifo.reason == "not a regular file"
+
+
+def test_an_unreadable_file_is_one_error(tmp_path: Path) -> None:
+    import os
+
+    f = tmp_path / "secret.txt"
+    f.write_text(BODY, encoding="utf-8")
+    f.chmod(0)
+    if os.access(f, os.R_OK):
+        pytest.skip("running as root: mode 000 does not stop reading")
+    (err,) = _docs(tmp_path)
+    assert isinstance(err, IngestError) and "cannot read (Permission denied)" in err.reason

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -45,7 +47,7 @@ SettingsOpt = Annotated[Path | None, typer.Option(
 
 
 def _fail(exc: StoryfoldError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, markup=True)
     return typer.Exit(2)
 
 
@@ -58,15 +60,23 @@ def _settings(path: Path | None) -> Settings:
 
 
 def _estimate(paths: list[str]) -> int:
-    """Documents to expect, for the progress bar: JSON Lines files count their lines."""
+    """Documents to expect, for the progress bar: JSON Lines files count their lines.
+
+    Only a guess, so it never fails and never waits: anything but a readable regular file (a
+    FIFO named `x.jsonl` would block `open` forever, a broken link would raise) counts as one;
+    the walker then reports it on its own line."""
     total = 0
     for f in iter_files(paths):
-        if isinstance(f, IngestError):
+        if isinstance(f, IngestError) or f.suffix.lower() not in {".jsonl", ".ndjson"}:
             total += 1
-        elif f.suffix.lower() in {".jsonl", ".ndjson"}:
+            continue
+        try:
+            if not stat.S_ISREG(f.stat().st_mode) or not os.access(f, os.R_OK):
+                total += 1
+                continue
             with f.open("rb") as fh:
                 total += sum(1 for line in fh if line.strip())
-        else:
+        except OSError:
             total += 1
     return total
 
@@ -97,7 +107,8 @@ def run(
                         MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=not show)
 
     def on_error(e: IngestError) -> None:
-        progress.console.print(f"[yellow]skipped[/yellow] {e.path}: {e.reason}",
+        # escaped: a file name or a record's text may hold `[...]` that rich reads as markup
+        progress.console.print(f"[yellow]skipped[/yellow] {escape(e.path)}: {escape(e.reason)}",
                                highlight=False, markup=True, soft_wrap=True)
 
     with progress:
@@ -107,7 +118,7 @@ def run(
         report = pipe.add(iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024)))
     stories = [story_json(store, store.story(sid)) for sid in _touched_in_order(store, report)]
     for warning in report.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, markup=True,
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, markup=True,
                   soft_wrap=True)
     err.print(f"added {report.added} article(s), {report.already_stored} already stored, "
               f"{len(report.errors)} skipped; {report.new_stories} new stor"
@@ -134,7 +145,7 @@ def _touched_in_order(store, report) -> list[str]:  # noqa: ANN001
 def stories(db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
     """List the stories in the store, newest first."""
     try:
-        store = open_store(db)
+        store = open_store(db, must_exist=True)
     except StoryfoldError as exc:
         raise _fail(exc) from exc
     data = [story_json(store, rec) for rec in store.iter_stories()]
@@ -165,7 +176,7 @@ def story(
     if fmt not in {"table", "json", "markdown", "md"}:
         raise _fail(StoryfoldError(f"unknown format {fmt!r}; use table, json or markdown"))
     try:
-        store = open_store(db)
+        store = open_store(db, must_exist=True)
         rec = store.story(story_id)
         busy = (err.status("reading the story (first time: quotes, claims, summary)…")
                 if err.is_terminal else nullcontext())

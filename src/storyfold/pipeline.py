@@ -171,9 +171,11 @@ class Pipeline:
     # ---- reporting ----------------------------------------------------------------------------
     def _error(self, report: RunReport, err: IngestError) -> None:
         report.errors.append(err)
-        log.warning("%s", err)
-        if self.on_error:
+        if self.on_error:  # the caller shows it: logging it too would print every skip twice
+            log.debug("%s", err)
             self.on_error(err)
+        else:
+            log.warning("%s", err)
         self._progress(1)
 
     def _progress(self, n: int) -> None:

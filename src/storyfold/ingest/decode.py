@@ -22,7 +22,8 @@ _WESTERN = frozenset(
     "àâäáãåæçèéêëìíîïñòóôöõøœùúûüýÿßÀÂÄÁÃÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÖÕØŒÙÚÛÜÝŸ"
     "«»‘’‚“”„–—…•€£¥°ºª§©®¡¿·\u00a0"
 )
-_WESTERN_MAX_SHARE = 0.25  # Western text is mostly ASCII letters; a cp1251 page read as cp1252 is not
+# Western text is mostly ASCII letters; a cp1251 (Cyrillic) page read as cp1252 is not
+_WESTERN_MAX_SHARE = 0.25
 
 
 class NotText(ValueError):

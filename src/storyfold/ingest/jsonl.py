@@ -141,7 +141,7 @@ def read_json_lines(path: str, lines: Iterable[str],
         if not line.strip():
             continue
         if max_chars is not None and len(line.rstrip("\r\n")) > max_chars:
-            yield IngestError(f"{path}:{n}", f"record too large (over the {max_chars / 1e6:.0f} "
+            yield IngestError(f"{path}:{n}", f"record too large (over the {max_chars / 1e6:.3g} "
                                              "MB limit for one article; raise --max-file-mb)")
             continue
         try:

@@ -57,7 +57,7 @@ _FEED = re.compile(r"^\s*(<\?xml[^>]*>\s*)?<(rss|feed|rdf:RDF)\b", re.I)
 class LineReader(Protocol):
     """A streaming read: (name, lines, largest record in characters) -> documents and errors."""
 
-    def __call__(self, name: str, lines: Iterable[str],
+    def __call__(self, name: str, lines: Iterable[str], /,
                  max_chars: int | None = None) -> Documents: ...
 
 

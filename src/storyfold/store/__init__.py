@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from storyfold.errors import StoreError
 from storyfold.store.base import (
     ArticleStore,
@@ -15,8 +17,11 @@ from storyfold.store.base import (
 )
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, must_exist: bool = False) -> Store:
     """Open (creating or upgrading) the store at `url`.
+
+    With `must_exist` (commands that only read: `stories`, `story`) a store that is not there
+    raises StoreError instead of being created empty.
 
     SQLite is the only backend today: `sqlite:///path/to/file.db`, a bare path, or `sqlite://`
     (in memory, gone when closed). A `postgresql://` or `postgres://` URL raises StoreError
@@ -32,6 +37,8 @@ def open_store(url: str) -> Store:
         raise StoreError(f"unknown store URL {url!r}; use sqlite:///file.db")
     else:
         path = url
+    if must_exist and path != ":memory:" and not os.path.isfile(path):
+        raise StoreError(f"no store at {path} (run `storyfold run` first)")
     from storyfold.store.sqlite import SQLiteStore
 
     return SQLiteStore(path)
