@@ -15,7 +15,7 @@ from typing import BinaryIO
 
 from storyfold.errors import IngestError
 from storyfold.ingest.decode import NotText, decode_bytes
-from storyfold.ingest.jsonl import read_json_lines
+from storyfold.ingest.jsonl import megabytes, read_json_lines
 from storyfold.ingest.readers import JSON_LINES_SUFFIXES, reader_for
 from storyfold.model import RawDocument
 from storyfold.settings import DEFAULTS, IngestSettings
@@ -153,8 +153,8 @@ def read_path(
             if size > max_bytes:
                 yield IngestError(
                     name,
-                    f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit for one "
-                    "article; split it or raise --max-file-mb)",
+                    f"file too large ({size / 1e6:.1f} MB > {megabytes(max_bytes)} MB limit for "
+                    "one article; split it or raise --max-file-mb)",
                 )
                 return
             data = head + fh.read()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,7 +23,14 @@ log = logging.getLogger(__name__)
 _TEXT_KEYS = ("text", "body", "content", "maintext", "article")
 _DATE_KEYS = ("date", "published", "date_publish", "published_at", "pubDate")
 _META_KEYS = ("title", "url", "source", "author", "lang")  # text or null
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _KNOWN = {"title", "url", "source", "author", "lang", "id", "html", *_TEXT_KEYS, *_DATE_KEYS}
+
+
+def megabytes(n: int) -> str:
+    """A size limit for messages: whole MB as before, two digits below one (`--max-file-mb
+    0.02`), so a small limit never reads "0 MB"."""
+    return f"{n / 1e6:.0f}" if n >= 1e6 else f"{n / 1e6:.2g}"
 
 
 def _type_name(value: Any) -> str:
@@ -61,6 +69,13 @@ def _check_fields(rec: dict[str, Any], where: str) -> None:
             raise _bad(where, key, value, "text or a number")
 
 
+def _clean_strings(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record with lone surrogates (JSON allows `"\\ud800"`, UTF-8 does not) replaced by
+    U+FFFD in its text fields: left in, they fail the tokenizer and the store for the batch."""
+    return {k: (_LONE_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v)
+            for k, v in rec.items()}
+
+
 def _extra(rec: dict[str, Any], where: str) -> dict[str, Any]:
     """Unknown fields, kept when they can be stored as JSON; others dropped with the reason."""
     kept: dict[str, Any] = {}
@@ -68,8 +83,8 @@ def _extra(rec: dict[str, Any], where: str) -> dict[str, Any]:
         if key in _KNOWN:
             continue
         try:
-            json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError, RecursionError) as exc:
+            json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+        except (TypeError, ValueError, RecursionError) as exc:  # UnicodeError is a ValueError
             reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
             log.warning("%s: dropped field %r (not storable as JSON: %s)", where, key, reason)
             continue
@@ -82,6 +97,7 @@ def record_to_document(path: str, rec: Any, where: str) -> RawDocument:
     if not isinstance(rec, dict):
         raise IngestError(f"{path}:{where}", "JSON record is not an object")
     _check_fields(rec, f"{path}:{where}")
+    rec = _clean_strings(rec)
     rid = str(rec.get("id") or where)
     meta: dict[str, Any] = {
         "title": rec.get("title"),
@@ -141,7 +157,7 @@ def read_json_lines(path: str, lines: Iterable[str],
         if not line.strip():
             continue
         if max_chars is not None and len(line.rstrip("\r\n")) > max_chars:
-            yield IngestError(f"{path}:{n}", f"record too large (over the {max_chars / 1e6:.3g} "
+            yield IngestError(f"{path}:{n}", f"record too large (over the {megabytes(max_chars)} "
                                              "MB limit for one article; raise --max-file-mb)")
             continue
         try:
