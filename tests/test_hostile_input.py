@@ -9,6 +9,7 @@ over-limit files, broken symbolic links, link loops, FIFOs, a folder named like 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -202,7 +203,7 @@ def _hostile_tree(root: Path) -> Tree:
 
 
 def test_run_on_a_hostile_tree_ends_stores_the_good_and_prints_each_skip_once(
-        tmp_path: Path, embedder) -> None:
+        tmp_path: Path, embedder, caplog: pytest.LogCaptureFixture) -> None:
     root = tmp_path / "in"
     root.mkdir()
     tree = _hostile_tree(root)
@@ -211,13 +212,19 @@ def test_run_on_a_hostile_tree_ends_stores_the_good_and_prints_each_skip_once(
                                  "--max-file-mb", str(MAX_BYTES / 1024 / 1024)])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.stderr and result.exception is None
-    skipped = [ln for ln in result.stderr.splitlines() if ln.startswith("skipped ")]
+    lines = result.stderr.splitlines()  # every line, so a skip logged as well shows as two
+    skipped = [ln for ln in lines if ln.startswith("skipped ")]
     for name in tree.bad_files:
+        assert sum(f"/{name}:" in ln for ln in lines) == 1, (name, result.stderr)
         assert sum(f"/{name}:" in ln for ln in skipped) == 1, (name, result.stderr)
     for line in (2, 3):
         assert sum(f"mixed.jsonl:{line}:" in ln or f"mixed.jsonl:line {line}:" in ln
-                   for ln in skipped) == 1, result.stderr
+                   for ln in lines) == 1, result.stderr
     assert not any("caf" in ln for ln in skipped), result.stderr
+    # `storyfold` itself shows warnings on stderr (logging.basicConfig in main): a skip the
+    # CLI prints must not be logged as a warning too, or it is printed twice
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [m for m in logged if "/bad_" in m or "mixed.jsonl" in m], logged
     store = open_store(db)
     try:
         assert store.article_count() >= len(tree.good) + 1
