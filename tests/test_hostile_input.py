@@ -168,8 +168,8 @@ def _check(tree: Tree, report, store) -> None:  # noqa: ANN001
         assert marker in article.text and original.split()[2] in article.text
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.data_too_large])
+@settings(max_examples=12, deadline=None, database=None,  # modest: CI has 2 cores
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(records=st.lists(bad_record, min_size=1, max_size=5),
        bad_files=st.lists(st.sampled_from(BAD_FILES), unique=True, max_size=4),
        encodings=st.lists(st.sampled_from(ENCODINGS), min_size=1, max_size=3),

@@ -335,3 +335,11 @@ def test_an_unreadable_file_is_one_error(tmp_path: Path) -> None:
         pytest.skip("running as root: mode 000 does not stop reading")
     (err,) = _docs(tmp_path)
     assert isinstance(err, IngestError) and "cannot read (Permission denied)" in err.reason
+
+
+def test_utf8_with_one_stray_byte_keeps_its_accents(tmp_path: Path) -> None:
+    text = WESTERN["fr"]
+    f = tmp_path / "damaged.txt"
+    f.write_bytes(text.encode("utf-8") + b" \xff fin.")
+    (doc,) = _docs(f)
+    assert not isinstance(doc, IngestError) and doc.body == text + " \ufffd fin."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import charset_normalizer
 
 _BINARY_MAGIC: dict[bytes, str] = {
@@ -26,6 +28,11 @@ _WESTERN = frozenset(
 _WESTERN_MAX_SHARE = 0.25
 
 
+_UTF8_MIN_SHARE = 0.9  # share of non-ASCII bytes in valid UTF-8 sequences that means "UTF-8"
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                            rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 class NotText(ValueError):
     """The bytes are not a text document; the message says what they look like."""
 
@@ -48,7 +55,7 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    text = _western(data)
+    text = data.decode("utf-8", "replace") if _mostly_utf8(data) else _western(data)
     if text is None:
         best = charset_normalizer.from_bytes(data).best()
         if best is None:
@@ -58,6 +65,16 @@ def decode_bytes(data: bytes) -> str:
     if controls > 0.01 * max(1, min(len(text), 8192)):
         raise NotText("binary file (control characters), not a text article")
     return text
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few stray bytes (a truncated file, one pasted Latin-1 word): most bytes
+    above ASCII form valid UTF-8 sequences. Read as UTF-8 with U+FFFD for the strays, rather
+    than as a legacy code page that would garble every accented letter."""
+    sample = data[:20000]
+    high = sum(b > 127 for b in sample)
+    valid = sum(len(m) for m in _UTF8_SEQUENCE.findall(sample))
+    return high > 0 and valid >= _UTF8_MIN_SHARE * high
 
 
 def _western(data: bytes) -> str | None:
