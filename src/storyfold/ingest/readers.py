@@ -10,7 +10,8 @@ How to add a reader (a feed, WARC, ...):
    `read(name, text) -> Iterator[RawDocument | IngestError]`, one error value per unusable
    record (raising `IngestError` for the whole input is fine too: the walker turns it into one
    error value). If the kind can be read line by line without holding the file in memory, also
-   give `read_lines(name, lines)`: the walker then streams files of any size.
+   give `read_lines(name, lines, max_chars=None)`: the walker then streams files of any
+   size, and `max_chars` (the `--max-file-mb` limit) applies to each record, not the file.
 2. Add one `Reader` to `READERS` below, at the place in the priority order where its `sniff`
    should be asked (the first reader whose `sniff` says yes reads the file; `text` is last and
    takes everything). `sniff(head, suffix)` sees the first 4,096 characters of the decoded file
