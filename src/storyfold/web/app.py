@@ -33,7 +33,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from storyfold import __version__
 from storyfold.errors import NotFound, StoryfoldError
 from storyfold.settings import DEFAULTS, Settings
-from storyfold.web.service import BadRequest, Services
+from storyfold.web.service import HTTPProblem, Merged, Services
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,10 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = None
+    merged_into: str | None = Field(
+        None, description="On a 404 for a story merged into another: that story's id.")
+    location: str | None = Field(
+        None, description="On a 404 for a merged story: where the story is now.")
 
 
 class StoryList(BaseModel):
@@ -142,13 +146,15 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 # ---- errors ---------------------------------------------------------------------------------
 def problem(status: int, detail: str, kind: str | None = None,
             errors: list[dict[str, Any]] | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:
+            headers: dict[str, str] | None = None,
+            extra: dict[str, Any] | None = None) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"/problems/{kind}" if kind else "about:blank",
         "title": HTTPStatus(status).phrase, "status": status, "detail": detail,
     }
     if errors is not None:
         body["errors"] = errors
+    body.update(extra or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -157,18 +163,48 @@ def _wants_page(request: Request) -> bool:
     return not (path.startswith("/api/") or path == "/api" or path.startswith("/openapi"))
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _store_paths(store_url: str) -> list[str]:
+    """The spellings of the store's location that a store message may carry, longest first."""
+    path = store_url
+    for prefix in ("sqlite:///", "sqlite://"):
+        if store_url.startswith(prefix):
+            path = store_url[len(prefix):]
+            break
+    spellings = {store_url, path}
+    if path and path != ":memory:":
+        spellings |= {os.path.abspath(path), os.path.realpath(path)}
+    return sorted((s for s in spellings if len(s) > 1), key=len, reverse=True)
+
+
+def redact(detail: str, paths: list[str]) -> str:
+    """A store message without the server's file paths (a client has no use for them, and
+    they tell an attacker the layout): each spelling of the store's path becomes "the store"."""
+    for p in paths:
+        detail = detail.replace(repr(p), "the store").replace(p, "the store")
+    return detail
+
+
+def _install_error_handlers(app: FastAPI, store_url: str) -> None:
     from storyfold.web.pages import error_page
+
+    paths = _store_paths(store_url)
 
     def respond(request: Request, status: int, detail: str, kind: str | None = None,
                 errors: list[dict[str, Any]] | None = None,
-                headers: dict[str, str] | None = None) -> Response:
+                headers: dict[str, str] | None = None,
+                extra: dict[str, Any] | None = None) -> Response:
+        detail = redact(detail, paths)  # every error answer passes here
         if _wants_page(request):
             return error_page(request, status, detail)
-        return problem(status, detail, kind, errors, headers)
+        return problem(status, detail, kind, errors, headers, extra)
 
-    @app.exception_handler(BadRequest)
-    async def bad_request(request: Request, exc: BadRequest) -> Response:
+    @app.exception_handler(HTTPProblem)
+    async def http_problem(request: Request, exc: HTTPProblem) -> Response:
+        if isinstance(exc, Merged):
+            where = f"/api/stories/{exc.merged_into}"
+            return respond(request, exc.status, str(exc), exc.kind,
+                           headers={"Link": f'<{where}>; rel="alternate"'},
+                           extra={"merged_into": exc.merged_into, "location": where})
         return respond(request, exc.status, str(exc), exc.kind)
 
     @app.exception_handler(NotFound)
@@ -248,11 +284,14 @@ def create_app(store_url: str, *, token: str | None = None, warm: bool = True,
         docs_url=None, redoc_url=None,  # /docs is a plain server-rendered page (no CDN)
         description="Stories folded from many outlets' articles: who had it first, who copied "
                     "or rewrote whom, and where the rewrites drift. Story objects have the "
-                    "shape that `storyfold story ID --json` prints.",
+                    "shape that `storyfold story ID --json` prints. A story merged into "
+                    "another keeps its id working: `GET /api/stories/{old}` answers 404 with "
+                    "`merged_into` (the story it became) and `location` (its URL), and the "
+                    "page `/stories/{old}` redirects (301) to the new story's page.",
     )
     app.state.services = services
     app.add_middleware(SecurityHeaders)
-    _install_error_handlers(app)
+    _install_error_handlers(app, store_url)
     _api_routes(app, services)
     from storyfold.web.pages import mount_pages
 
@@ -290,7 +329,8 @@ def _api_routes(app: FastAPI, services: Services) -> None:
 
     @app.get("/api/stories/{story_id}", tags=["stories"], responses=_problems(404))
     def get_story(story_id: str) -> dict[str, Any]:
-        """One story, exactly as `storyfold story ID --json` prints it."""
+        """One story, exactly as `storyfold story ID --json` prints it. A story merged into
+        another answers 404 with `merged_into` and `location` naming the story it became."""
         return services.story(story_id)
 
     @app.get("/api/stories/{story_id}/similar", response_model=SimilarStories,
@@ -319,7 +359,7 @@ def _api_routes(app: FastAPI, services: Services) -> None:
     @app.post(
         "/api/articles", response_model=IngestResult, status_code=201, tags=["articles"],
         responses={200: {"model": IngestResult, "description": "Already stored"},
-                   **_problems(400, 401, 403, 413, 415, 422)},
+                   **_problems(400, 401, 403, 413, 415, 422, 503)},
         openapi_extra={"requestBody": {"required": True, "content": {
             "application/json": {"schema": {
                 "type": "object", "required": ["text"],

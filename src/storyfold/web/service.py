@@ -34,13 +34,38 @@ from storyfold.web.search import SemanticIndex, hybrid_search
 log = logging.getLogger(__name__)
 
 
-class BadRequest(StoryfoldError):
-    """Input a client can fix: the message says how."""
+class HTTPProblem(StoryfoldError):
+    """An error with the HTTP status and problem type it answers with."""
 
-    def __init__(self, detail: str, kind: str = "bad-request", status: int = 400) -> None:
+    def __init__(self, detail: str, kind: str, status: int) -> None:
         super().__init__(detail)
         self.kind = kind
         self.status = status
+
+
+class BadRequest(HTTPProblem):
+    """Input a client can fix: the message says how."""
+
+    def __init__(self, detail: str, kind: str = "bad-request", status: int = 400) -> None:
+        super().__init__(detail, kind, status)
+
+
+class WriteFailed(HTTPProblem):
+    """The store failed while writing an article; the server's story index was reloaded from
+    the store, so a retry starts from what is really stored."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "write-failed", 503)
+
+
+class Merged(HTTPProblem):
+    """A story id that consolidation merged into another story: the API answers 404 naming
+    the story it became (`merged_into`), the pages redirect there."""
+
+    def __init__(self, story_id: str, merged_into: str) -> None:
+        super().__init__(f"story {story_id!r} was merged into story {merged_into!r}; "
+                         f"it is at /api/stories/{merged_into}", "story-merged", 404)
+        self.merged_into = merged_into
 
 
 # ---- cursors --------------------------------------------------------------------------------
@@ -53,11 +78,11 @@ def encode_cursor(key: tuple[str, str]) -> str:
 def decode_cursor(cursor: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value = json.loads(raw)
+        value = json.loads(raw)  # ≤ 2000 characters, but may nest deeply: RecursionError
         if (isinstance(value, list) and len(value) == 2
                 and all(isinstance(v, str) for v in value)):
             return value[0], value[1]
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         pass
     raise BadRequest("cursor is not one this server issued; use `next_cursor` from the previous "
                      "page as is, or leave it out to start from the newest story",
@@ -66,6 +91,18 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 
 def day_start(d: date | None) -> datetime | None:
     return datetime.combine(d, time(0), tzinfo=UTC) if d else None
+
+
+def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """The `since`/`until` filter as [start, end) instants; every date filter of the API and
+    the pages goes through here, so a date that breaks the arithmetic is one 400, not a 500."""
+    if since and until and until < since:
+        raise BadRequest(f"`until` ({until}) is before `since` ({since}); swap them")
+    try:
+        return day_start(since), (day_start(until + timedelta(days=1)) if until else None)
+    except OverflowError as exc:  # until=9999-12-31: the day after it is not a date
+        raise BadRequest(f"`until` must be before {date.max}; leave it out for no upper "
+                         "bound", kind="invalid-date") from exc
 
 
 @dataclass
@@ -137,13 +174,11 @@ class Services:
     def _page(self, *, q: str | None, since: date | None, until: date | None,
               source: str | None, limit: int, cursor: str | None
               ) -> tuple[list[StoryRecord], str | None]:
-        if since and until and until < since:
-            raise BadRequest(f"`until` ({until}) is before `since` ({since}); swap them")
+        start, end = day_bounds(since, until)
         st = self.store()
         after = decode_cursor(cursor) if cursor else None
         recs = st.list_stories(
-            q=q.strip() if q and q.strip() else None, since=day_start(since),
-            until=day_start(until + timedelta(days=1)) if until else None,
+            q=q.strip() if q and q.strip() else None, since=start, until=end,
             source=source or None, limit=limit + 1, after=after,
         )
         more = len(recs) > limit
@@ -174,7 +209,19 @@ class Services:
         """What `storyfold story ID --json` prints (comparison and write-up computed on first
         view, then cached in the store)."""
         st = self.store()
-        return story_detail(st, st.story(story_id), analyzer=self.analyzer)
+        return story_detail(st, st.story(self.current_id(story_id)), analyzer=self.analyzer)
+
+    def current_id(self, story_id: str) -> str:
+        """`story_id` if stored; Merged (naming the story it became) if consolidation merged
+        it away; NotFound if there is no such story."""
+        st = self.store()
+        now = st.resolve_story(story_id)
+        if now is None:
+            raise NotFound(f"no story with id {story_id!r}; story ids are listed at "
+                           "/api/stories")
+        if now != story_id:
+            raise Merged(story_id, now)
+        return story_id
 
     def outlets(self) -> list[tuple[str, int]]:
         """Outlets for the front page's filter; recounted only when articles were added."""
@@ -240,7 +287,7 @@ class Services:
         """Other stories that share people, places and figures or sit close in embedding
         space: follow-ups and related events, never members of this story."""
         st = self.store()
-        st.story(story_id)  # NotFound for an unknown id
+        self.current_id(story_id)  # NotFound for an unknown id, Merged for a merged one
         index = self._similar_index(st)
         pos = index.where.get(story_id)
         if pos is None or index.matrix is None:
@@ -313,8 +360,14 @@ class Services:
                              status=415)
         try:
             doc: RawDocument = reader.read_one("api", text)
+        except RecursionError as exc:  # e.g. 100,000 `[`: json gives up, the client can fix it
+            raise BadRequest("body nests too deeply; send one flat JSON object",
+                             kind="invalid-body") from exc
         except MalformedInput as exc:
             raise BadRequest(f"body is {exc}", kind="invalid-body") from exc
+        except ValueError as exc:  # json: a number of more than 4,300 digits
+            raise BadRequest("body holds a value too large to read; send one JSON object "
+                             "whose fields are strings", kind="invalid-body") from exc
         except IngestError as exc:
             raise BadRequest(f"article not usable: {exc.reason}", kind="unusable-article",
                              status=422) from exc
@@ -323,11 +376,21 @@ class Services:
                 self._pipeline = Pipeline(open_store(self.store_url), self.settings,
                                           embedder=self.embedder)
             pipe = self._pipeline
-            count = pipe.store.article_count()
-            if count != self._seen_count:  # someone else (a CLI run) wrote: reload the index
+            try:
+                count = pipe.store.article_count()
+                if count != self._seen_count:  # someone else (a CLI run) wrote: reload
+                    pipe.reload()
+                report = pipe.add([doc])
+                self._seen_count = pipe.store.article_count()
+            except Exception as exc:
+                # The store rolled the write back, but the pipeline's in-memory story index
+                # may hold what was not stored (a story "with 71 members" holding 69): drop
+                # it so that the next write reads the stories from the store again.
                 pipe.reload()
-            report = pipe.add([doc])
-            self._seen_count = pipe.store.article_count()
+                self._seen_count = -1
+                log.exception("writing an article failed; the story index will be reloaded")
+                raise WriteFailed("the article could not be stored (the server log says why); "
+                                  "send it again") from exc
         if not report.inputs:
             reason = report.errors[0].reason if report.errors else "no article text"
             raise BadRequest(f"article not usable: {reason}", kind="unusable-article",
