@@ -338,3 +338,157 @@ def test_api_conforms_to_its_openapi_schema(api_schema, method: str, path: str) 
         case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
     check()
+
+
+# ---- hostile input, failed writes, merged stories, server paths (issue 13) --------------------
+def _nested_cursor(depth: int) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(b"[" * depth).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ("until=9999-12-31", 400),  # the day after it is not a date
+    ("since=9999-12-31&until=9999-12-31", 400),
+    ("since=0001-01-01&until=0001-01-01", 200),
+    ("since=9999-12-30", 200),
+    (f"cursor={_nested_cursor(1500)}", 400),  # json.loads: RecursionError
+    ("cursor=WyJhIl0", 400),  # base64 of ["a"]: JSON, but not a cursor
+    ("cursor=%00%FF%FE", 400),
+    ("limit=99999999999999999999999999", 422),
+    ("q=" + "x" * 501, 422),
+    ("cursor=" + "x" * 2001, 422),
+])
+def test_any_story_list_parameter_is_a_problem_never_a_500(db_url: str, query: str,
+                                                           code: int) -> None:
+    open_store(db_url).close()
+    with TestClient(create_app(db_url, warm=False), raise_server_exceptions=False) as client:
+        resp = client.get(f"/api/stories?{query}")
+        if code == 200:
+            assert resp.status_code == 200 and resp.json()["stories"] == []
+            return
+        _is_problem(resp.status_code, dict(resp.headers), resp.json(), code)
+        assert "\n" not in resp.json()["detail"]
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 100_000,
+    b'{"text": ' + b"[" * 100_000 + b"}",
+    b'{"text": ' + b"1" * 5000 + b"}",  # more digits than Python converts
+])
+def test_hostile_json_bodies_are_problems_never_a_500(db_url: str, body: bytes) -> None:
+    open_store(db_url).close()
+    auth = {"Authorization": "Bearer s3cret", "Content-Type": "application/json"}
+    with TestClient(create_app(db_url, token="s3cret", warm=False),
+                    raise_server_exceptions=False) as client:
+        resp = client.post("/api/articles", headers=auth, content=body)
+        _is_problem(resp.status_code, dict(resp.headers), resp.json(), 400)
+        assert "\n" not in resp.json()["detail"]
+
+
+def test_a_failed_write_leaves_the_servers_story_index_as_stored(db_url: str, embedder,
+                                                                 monkeypatch) -> None:
+    import sqlite3
+
+    from storyfold.store.sqlite import SQLiteStore
+
+    open_store(db_url).close()
+    auth = {"Authorization": "Bearer s3cret"}
+    copy = {"title": "Tolva quake", "text": QUAKE + " Copied by Coast News.",
+            "source": "Coast News", "date": "2025-06-02T11:00:00Z"}
+    app = create_app(db_url, token="s3cret", warm=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        first = client.post("/api/articles", headers=auth, json={
+            "title": "Quake hits Tolva", "text": QUAKE, "source": "Tolva Times",
+            "date": "2025-06-02T09:00:00Z"})
+        assert first.status_code == 201
+        sid = first.json()["story"]["id"]
+
+        real = SQLiteStore.set_membership
+        calls = []
+
+        def fails_once(self, *args, **kwargs):  # noqa: ANN001, ANN202
+            calls.append(args)
+            if len(calls) == 1:
+                raise sqlite3.OperationalError("disk I/O error")
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(SQLiteStore, "set_membership", fails_once)
+        failed = client.post("/api/articles", headers=auth, json=copy)
+        _is_problem(failed.status_code, dict(failed.headers), failed.json(), 503)
+        assert "send it again" in failed.json()["detail"]
+
+        def in_step() -> int:
+            services = app.state.services
+            stored = len(services.store().story_member_ids(sid))
+            assert services._pipeline.index().get(sid).size == stored
+            return stored
+
+        assert in_step() == 1  # the failed article is neither stored nor counted
+        again = client.post("/api/articles", headers=auth, json=copy)
+        assert again.status_code == 201, again.json()
+        assert again.json()["story"]["id"] == sid
+        assert len(again.json()["story"]["articles"]) == 2
+        assert in_step() == 2
+
+
+def test_a_merged_story_id_says_which_story_it_became(db_url: str, embedder) -> None:
+    open_store(db_url).close()
+    auth = {"Authorization": "Bearer s3cret"}
+    ferry = ("The ferry timetable between Lanford and Brill changes next week as the harbour "
+             "crossing reopens for traffic, the port authority said on Friday. Extra sailings "
+             "run at weekends through the summer season.")
+    with TestClient(create_app(db_url, token="s3cret", warm=False)) as client:
+        ids = []
+        for title, text in (("Quake hits Tolva", QUAKE), ("Ferry timetable", ferry)):
+            resp = client.post("/api/articles", headers=auth,
+                               json={"title": title, "text": text, "source": "Wire"})
+            assert resp.status_code == 201
+            ids.append(resp.json()["story"]["id"])
+        old, new = ids
+        assert old != new
+        store = open_store(db_url)  # what consolidate's merge does, by hand
+        with store.transaction():
+            store.move_members(store.story_member_ids(old), new)
+            store.record_alias(old, new)
+            store.delete_story(old)
+        store.close()
+        for path in (f"/api/stories/{old}", f"/api/stories/{old}/similar"):
+            resp = client.get(path)
+            _is_problem(resp.status_code, dict(resp.headers), resp.json(), 404)
+            body = resp.json()
+            assert body["type"] == "/problems/story-merged"
+            assert body["merged_into"] == new and body["location"] == f"/api/stories/{new}"
+            assert new in body["detail"]
+            assert resp.headers["link"] == f'</api/stories/{new}>; rel="alternate"'
+        assert client.get(f"/api/stories/{new}").status_code == 200
+        assert "merged_into" not in client.get("/api/stories/nope").json()
+        assert "merged_into" in client.get("/openapi.json").json()["components"]["schemas"][
+            "Problem"]["properties"]
+
+
+def test_error_answers_never_show_the_stores_path(tmp_path: Path, monkeypatch) -> None:
+    from storyfold.errors import StoreError
+    from storyfold.web.service import Services
+
+    path = tmp_path / "private" / "news.db"
+    path.parent.mkdir()
+    open_store(str(path)).close()
+    for url in (str(path), f"sqlite:///{path}"):
+        with TestClient(create_app(url, warm=False), raise_server_exceptions=False) as client:
+            for where in ("/api/stories/nope", "/api/stories/nope/similar", "/api/articles/x",
+                          "/stories/nope", "/articles/x", "/api/nothing"):
+                resp = client.get(where)
+                assert resp.status_code == 404
+                assert str(tmp_path) not in resp.text and "news.db" not in resp.text
+
+            def broken(self, story_id: str) -> dict:  # noqa: ARG001
+                raise StoreError(f"cannot open SQLite store {str(path)!r}: disk I/O error")
+
+            monkeypatch.setattr(Services, "story", broken)
+            for where in ("/api/stories/x", "/stories/x"):
+                resp = client.get(where)
+                assert resp.status_code == 400
+                assert str(tmp_path) not in resp.text and "news.db" not in resp.text
+                assert "the store" in resp.text
+            monkeypatch.undo()
