@@ -492,3 +492,32 @@ def test_error_answers_never_show_the_stores_path(tmp_path: Path, monkeypatch) -
                 assert str(tmp_path) not in resp.text and "news.db" not in resp.text
                 assert "the store" in resp.text
             monkeypatch.undo()
+
+
+def test_connections_of_ended_threads_are_closed(db_url: str) -> None:
+    """The server's thread pool retires idle threads: their connections must not pile up."""
+    import sqlite3
+    import threading
+
+    from storyfold.web.service import Services
+
+    open_store(db_url).close()
+    svc = Services(db_url)
+    try:
+        held = []
+
+        def read() -> None:
+            held.append(svc.store())
+            svc.store().article_count()
+
+        for _ in range(10):
+            t = threading.Thread(target=read)
+            t.start()
+            t.join()
+        assert svc.open_stores() <= 2  # this thread's and the last reader's
+        svc.store().article_count()
+        with pytest.raises(sqlite3.ProgrammingError):  # an ended thread's: closed
+            held[0].article_count()
+    finally:
+        svc.close()
+    assert svc.open_stores() == 0

@@ -129,7 +129,7 @@ class Services:
     embedder: Embedder = field(default_factory=Embedder)
     semantic: SemanticIndex = field(default_factory=SemanticIndex)
     _local: threading.local = field(default_factory=threading.local)
-    _opened: list[Store] = field(default_factory=list)
+    _opened: list[tuple[threading.Thread, Store]] = field(default_factory=list)
     _open_lock: threading.Lock = field(default_factory=threading.Lock)
     _write_lock: threading.Lock = field(default_factory=threading.Lock)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -144,22 +144,31 @@ class Services:
         self.analyzer = StoryAnalyzer(self.settings.analyze, embedder=self.embedder)
 
     def store(self) -> Store:
+        """This thread's connection. The server's thread pool retires idle threads and starts
+        new ones, so opening one also closes those of threads that have ended: without that,
+        every retired thread's connection (and its SQLite page cache) stayed open for the
+        life of the server."""
         st = getattr(self._local, "store", None)
         if st is None:
             st = open_store(self.store_url)
             self._local.store = st
             with self._open_lock:
-                self._opened.append(st)
+                ended = [s for t, s in self._opened if not t.is_alive()]
+                self._opened = [(t, s) for t, s in self._opened if t.is_alive()]
+                self._opened.append((threading.current_thread(), st))
+            _close_all(ended)
         return st
+
+    def open_stores(self) -> int:
+        """How many connections the server holds (one per live thread that read)."""
+        with self._open_lock:
+            return len(self._opened)
 
     def close(self) -> None:
         with self._open_lock:
-            for st in self._opened:
-                try:
-                    st.close()
-                except Exception:  # noqa: BLE001 - closing on shutdown: nothing left to do
-                    pass
+            stores = [s for _, s in self._opened]
             self._opened.clear()
+        _close_all(stores)
 
     def warm(self) -> None:
         """Load the embedding model and the semantic index before the first search needs them."""
@@ -406,6 +415,14 @@ class Services:
     def close_writer(self) -> None:
         if self._pipeline is not None:
             self._pipeline.store.close()
+
+
+def _close_all(stores: list[Store]) -> None:
+    for st in stores:
+        try:
+            st.close()
+        except Exception:  # noqa: BLE001 - a connection that will not close: nothing to do
+            log.debug("could not close a store connection", exc_info=True)
 
 
 def _top_names(names: dict[str, float], n: int) -> frozenset[str]:
