@@ -182,11 +182,13 @@ def test_similar_stories_follow_the_search_settings(served_store: str, embedder)
 
 def test_client_errors_are_problem_details(live_server: str) -> None:
     for path, code in [("/api/stories/nope", 404), ("/api/articles/nope", 404),
+                       ("/api/stories/" + "x" * 5000, 404),
                        ("/api/stories?limit=0", 422), ("/api/stories?limit=x", 422),
                        ("/api/stories?since=2024-02-30", 422), ("/api/stories?cursor=%25%25", 400),
                        ("/api/search", 422), ("/api/nothing-here", 404)]:
         status, headers, body = _get(live_server + path)
         _is_problem(status, headers, body, code)
+        assert len(body["detail"]) < 300 and "\n" not in body["detail"]
 
 
 # ---- writing ----------------------------------------------------------------------------------
@@ -488,7 +490,7 @@ def test_error_answers_never_show_the_stores_path(tmp_path: Path, monkeypatch) -
             monkeypatch.setattr(Services, "story", broken)
             for where in ("/api/stories/x", "/stories/x"):
                 resp = client.get(where)
-                assert resp.status_code == 400
+                assert resp.status_code == 503  # the store's failure, not the client's
                 assert str(tmp_path) not in resp.text and "news.db" not in resp.text
                 assert "the store" in resp.text
             monkeypatch.undo()

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storyfold import __version__
-from storyfold.errors import NotFound, StoryfoldError
+from storyfold.errors import NotFound, StoreError, StoryfoldError
 from storyfold.settings import DEFAULTS, Settings
 from storyfold.web.service import HTTPProblem, Merged, Services
 
@@ -211,6 +211,12 @@ def _install_error_handlers(app: FastAPI, store_url: str) -> None:
     async def not_found(request: Request, exc: NotFound) -> Response:
         return respond(request, 404, str(exc), "not-found")
 
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        # the store failed (disk, lock, schema): not the client's to fix, but worth a retry
+        log.warning("store error on %s %s: %s", request.method, request.url.path, exc)
+        return respond(request, 503, str(exc), "store-unavailable")
+
     @app.exception_handler(StoryfoldError)
     async def storyfold_error(request: Request, exc: StoryfoldError) -> Response:
         return respond(request, 400, str(exc), "storyfold-error")
@@ -307,7 +313,7 @@ Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1–100)
 
 def _api_routes(app: FastAPI, services: Services) -> None:
     @app.get("/api/stories", response_model=StoryList, tags=["stories"],
-             responses=_problems(400, 422))
+             responses=_problems(400, 422, 503))
     def list_stories(
         q: Annotated[str | None, Query(max_length=500,
                                        description="Words an article of the story contains.")
@@ -327,14 +333,14 @@ def _api_routes(app: FastAPI, services: Services) -> None:
                                         limit=limit, cursor=cursor)
         return {"stories": stories, "next_cursor": nxt}
 
-    @app.get("/api/stories/{story_id}", tags=["stories"], responses=_problems(404))
+    @app.get("/api/stories/{story_id}", tags=["stories"], responses=_problems(404, 503))
     def get_story(story_id: str) -> dict[str, Any]:
         """One story, exactly as `storyfold story ID --json` prints it. A story merged into
         another answers 404 with `merged_into` and `location` naming the story it became."""
         return services.story(story_id)
 
     @app.get("/api/stories/{story_id}/similar", response_model=SimilarStories,
-             tags=["stories"], responses=_problems(404, 422))
+             tags=["stories"], responses=_problems(404, 422, 503))
     def similar_stories(story_id: str, limit: Annotated[int, Query(ge=1, le=20)] = 5
                         ) -> dict[str, Any]:
         """Related stories (shared people, places and figures; close embeddings): other
@@ -342,13 +348,13 @@ def _api_routes(app: FastAPI, services: Services) -> None:
         return {"story_id": story_id, "similar": services.similar(story_id, limit)}
 
     @app.get("/api/articles/{article_id}", response_model=ArticleDetail, tags=["articles"],
-             responses=_problems(404))
+             responses=_problems(404, 503))
     def get_article(article_id: str) -> dict[str, Any]:
         """An article's clean text, metadata, the boilerplate removed from it, its links."""
         return services.article(article_id)
 
     @app.get("/api/search", response_model=SearchResults, tags=["search"],
-             responses=_problems(422))
+             responses=_problems(422, 503))
     def search(
         q: Annotated[str, Query(min_length=1, max_length=500, description="Any words.")],
         limit: Limit = 20,

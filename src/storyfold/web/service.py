@@ -226,7 +226,7 @@ class Services:
         st = self.store()
         now = st.resolve_story(story_id)
         if now is None:
-            raise NotFound(f"no story with id {story_id!r}; story ids are listed at "
+            raise NotFound(f"no story with id {story_id[:80]!r}; story ids are listed at "
                            "/api/stories")
         if now != story_id:
             raise Merged(story_id, now)
@@ -248,8 +248,8 @@ class Services:
         st = self.store()
         art = st.articles([article_id]).get(article_id)
         if art is None:
-            raise NotFound(f"no article with id {article_id!r}; article ids are listed in each "
-                           "story's `articles` (GET /api/stories/{id})")
+            raise NotFound(f"no article with id {article_id[:80]!r}; article ids are listed "
+                           "in each story's `articles` (GET /api/stories/{id})")
         sid = st.story_of([article_id]).get(article_id)
         data = None
         if sid:  # role, derivation and links exactly as the story JSON has them
