@@ -269,6 +269,38 @@ def test_the_body_limit_is_the_serve_setting(db_url: str) -> None:
         assert resp.json()["detail"] == "article body is 101 bytes; the limit is 100"
 
 
+def test_a_chunked_body_is_cut_off_at_the_limit_as_it_arrives(db_url: str) -> None:
+    """No Content-Length to check first: the server stops reading past the limit instead of
+    holding the whole body in memory (driven through ASGI: test clients read it all first)."""
+    import asyncio
+    from dataclasses import replace
+
+    from storyfold.settings import DEFAULTS, ServeSettings
+
+    open_store(db_url).close()
+    settings = replace(DEFAULTS, serve=ServeSettings(max_body_bytes=100))
+    app = create_app(db_url, token="s3cret", warm=False, settings=settings)
+    sent: list[int] = []
+    answer: list[dict] = []
+
+    async def receive() -> dict:
+        sent.append(60)
+        return {"type": "http.request", "body": b"x" * 60, "more_body": len(sent) < 1000}
+
+    async def send(message: dict) -> None:
+        answer.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path":
+             b"/api/articles", "query_string": b"", "root_path": "",
+             "headers": [(b"authorization", b"Bearer s3cret"), (b"content-type", b"text/plain"),
+                         (b"transfer-encoding", b"chunked")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    asyncio.run(app(scope, receive, send))
+    assert answer[0]["status"] == 413
+    assert sum(sent) <= 200  # stopped soon after the limit, not read to the end
+
+
 # ---- the command ---------------------------------------------------------------------------------
 def test_storyfold_serve_listens_on_loopback_by_default(served_store: str) -> None:
     with socket.socket() as s:

@@ -396,9 +396,14 @@ def _api_routes(app: FastAPI, services: Services) -> None:
         if declared and declared.isdigit() and int(declared) > limit:
             return problem(413, f"article body is {declared} bytes; the limit is "
                                 f"{limit}", "payload-too-large")
-        body = await request.body()
+        body = bytearray()  # read in chunks: a chunked body has no length to check first
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return problem(413, f"article body is over {limit} bytes; the limit is "
+                                    f"{limit}", "payload-too-large")
         data, added = await run_in_threadpool(
-            services.ingest, body, request.headers.get("content-type", ""))
+            services.ingest, bytes(body), request.headers.get("content-type", ""))
         return JSONResponse(data, status_code=201 if added else 200)
 
 
