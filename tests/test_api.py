@@ -301,6 +301,34 @@ def test_a_chunked_body_is_cut_off_at_the_limit_as_it_arrives(db_url: str) -> No
     assert sum(sent) <= 200  # stopped soon after the limit, not read to the end
 
 
+def test_consolidations_merge_records_where_the_story_went(db_url: str) -> None:
+    """The alias the API and pages follow is written by the merge itself."""
+    from storyfold.consolidate import merge
+    from storyfold.place import StoryIndex, state_of
+    from tests.store.backends import Fed, add, when
+
+    store = open_store(db_url)
+    try:
+        fed = Fed()
+        text = "Lanford opened its new harbour bridge on Tuesday after six years of work."
+        for aid in ("a1", "a2"):  # one event told twice, placed apart (same fingerprint)
+            add(store, fed, aid, "Bridge opens", text, seed=7, published=when(4))
+        states = [state_of(f"s{aid}", [fed.fingerprints[aid]], [when(4)]) for aid in ("a1", "a2")]
+        with store.transaction():
+            for state, aid in zip(states, ("a1", "a2"), strict=True):
+                store.save_story_state(state)
+                store.set_membership(aid, state.id, 1.0)
+        index = StoryIndex(states, {"harbour": 2}, 2)
+        changes = merge(store, index, {"sa1", "sa2"})
+        kept = [s.id for s in store.story_states()]
+        assert len(kept) == 1, "the two one-article stories are one event"
+        gone = ({"sa1", "sa2"} - set(kept)).pop()
+        assert store.resolve_story(gone) == kept[0]
+        assert set(changes.assignments.values()) == {kept[0]}
+    finally:
+        store.close()
+
+
 # ---- the command ---------------------------------------------------------------------------------
 def test_storyfold_serve_listens_on_loopback_by_default(served_store: str) -> None:
     with socket.socket() as s:
