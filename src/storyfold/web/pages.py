@@ -19,7 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from storyfold.web import present
-from storyfold.web.service import BadRequest, Merged, Services
+from storyfold.web.problems import BadRequest, Merged
+from storyfold.web.service import Services
 
 HERE = Path(__file__).parent
 

@@ -22,50 +22,17 @@ from typing import Any
 import numpy as np
 
 from storyfold.analyze.service import StoryAnalyzer, fresh_analysis
-from storyfold.errors import IngestError, NotFound, StoryfoldError
+from storyfold.errors import IngestError, NotFound
 from storyfold.fingerprint import Embedder
 from storyfold.ingest.readers import MalformedInput, reader_for_media_type
 from storyfold.model import RawDocument
 from storyfold.output.json import article_json, story_detail, story_json
 from storyfold.settings import DEFAULTS, Settings
 from storyfold.store import Store, StoryRecord, StoryState, open_store
+from storyfold.web.problems import BadRequest, Merged, WriteFailed
 from storyfold.web.search import SemanticIndex, hybrid_search
 
 log = logging.getLogger(__name__)
-
-
-class HTTPProblem(StoryfoldError):
-    """An error with the HTTP status and problem type it answers with."""
-
-    def __init__(self, detail: str, kind: str, status: int) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.status = status
-
-
-class BadRequest(HTTPProblem):
-    """Input a client can fix: the message says how."""
-
-    def __init__(self, detail: str, kind: str = "bad-request", status: int = 400) -> None:
-        super().__init__(detail, kind, status)
-
-
-class WriteFailed(HTTPProblem):
-    """The store failed while writing an article; the server's story index was reloaded from
-    the store, so a retry starts from what is really stored."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, "write-failed", 503)
-
-
-class Merged(HTTPProblem):
-    """A story id that consolidation merged into another story: the API answers 404 naming
-    the story it became (`merged_into`), the pages redirect there."""
-
-    def __init__(self, story_id: str, merged_into: str) -> None:
-        super().__init__(f"story {story_id!r} was merged into story {merged_into!r}; "
-                         f"it is at /api/stories/{merged_into}", "story-merged", 404)
-        self.merged_into = merged_into
 
 
 # ---- cursors --------------------------------------------------------------------------------
