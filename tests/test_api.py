@@ -182,11 +182,13 @@ def test_similar_stories_follow_the_search_settings(served_store: str, embedder)
 
 def test_client_errors_are_problem_details(live_server: str) -> None:
     for path, code in [("/api/stories/nope", 404), ("/api/articles/nope", 404),
+                       ("/api/stories/" + "x" * 5000, 404),
                        ("/api/stories?limit=0", 422), ("/api/stories?limit=x", 422),
                        ("/api/stories?since=2024-02-30", 422), ("/api/stories?cursor=%25%25", 400),
                        ("/api/search", 422), ("/api/nothing-here", 404)]:
         status, headers, body = _get(live_server + path)
         _is_problem(status, headers, body, code)
+        assert len(body["detail"]) < 300 and "\n" not in body["detail"]
 
 
 # ---- writing ----------------------------------------------------------------------------------
@@ -267,6 +269,66 @@ def test_the_body_limit_is_the_serve_setting(db_url: str) -> None:
         assert resp.json()["detail"] == "article body is 101 bytes; the limit is 100"
 
 
+def test_a_chunked_body_is_cut_off_at_the_limit_as_it_arrives(db_url: str) -> None:
+    """No Content-Length to check first: the server stops reading past the limit instead of
+    holding the whole body in memory (driven through ASGI: test clients read it all first)."""
+    import asyncio
+    from dataclasses import replace
+
+    from storyfold.settings import DEFAULTS, ServeSettings
+
+    open_store(db_url).close()
+    settings = replace(DEFAULTS, serve=ServeSettings(max_body_bytes=100))
+    app = create_app(db_url, token="s3cret", warm=False, settings=settings)
+    sent: list[int] = []
+    answer: list[dict] = []
+
+    async def receive() -> dict:
+        sent.append(60)
+        return {"type": "http.request", "body": b"x" * 60, "more_body": len(sent) < 1000}
+
+    async def send(message: dict) -> None:
+        answer.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path":
+             b"/api/articles", "query_string": b"", "root_path": "",
+             "headers": [(b"authorization", b"Bearer s3cret"), (b"content-type", b"text/plain"),
+                         (b"transfer-encoding", b"chunked")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    asyncio.run(app(scope, receive, send))
+    assert answer[0]["status"] == 413
+    assert sum(sent) <= 200  # stopped soon after the limit, not read to the end
+
+
+def test_consolidations_merge_records_where_the_story_went(db_url: str) -> None:
+    """The alias the API and pages follow is written by the merge itself."""
+    from storyfold.consolidate import merge
+    from storyfold.place import StoryIndex, state_of
+    from tests.store.backends import Fed, add, when
+
+    store = open_store(db_url)
+    try:
+        fed = Fed()
+        text = "Lanford opened its new harbour bridge on Tuesday after six years of work."
+        for aid in ("a1", "a2"):  # one event told twice, placed apart (same fingerprint)
+            add(store, fed, aid, "Bridge opens", text, seed=7, published=when(4))
+        states = [state_of(f"s{aid}", [fed.fingerprints[aid]], [when(4)]) for aid in ("a1", "a2")]
+        with store.transaction():
+            for state, aid in zip(states, ("a1", "a2"), strict=True):
+                store.save_story_state(state)
+                store.set_membership(aid, state.id, 1.0)
+        index = StoryIndex(states, {"harbour": 2}, 2)
+        changes = merge(store, index, {"sa1", "sa2"})
+        kept = [s.id for s in store.story_states()]
+        assert len(kept) == 1, "the two one-article stories are one event"
+        gone = ({"sa1", "sa2"} - set(kept)).pop()
+        assert store.resolve_story(gone) == kept[0]
+        assert set(changes.assignments.values()) == {kept[0]}
+    finally:
+        store.close()
+
+
 # ---- the command ---------------------------------------------------------------------------------
 def test_storyfold_serve_listens_on_loopback_by_default(served_store: str) -> None:
     with socket.socket() as s:
@@ -338,3 +400,186 @@ def test_api_conforms_to_its_openapi_schema(api_schema, method: str, path: str) 
         case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
     check()
+
+
+# ---- hostile input, failed writes, merged stories, server paths (issue 13) --------------------
+def _nested_cursor(depth: int) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(b"[" * depth).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(("query", "code"), [
+    ("until=9999-12-31", 400),  # the day after it is not a date
+    ("since=9999-12-31&until=9999-12-31", 400),
+    ("since=0001-01-01&until=0001-01-01", 200),
+    ("since=9999-12-30", 200),
+    (f"cursor={_nested_cursor(1500)}", 400),  # json.loads: RecursionError
+    ("cursor=WyJhIl0", 400),  # base64 of ["a"]: JSON, but not a cursor
+    ("cursor=%00%FF%FE", 400),
+    ("limit=99999999999999999999999999", 422),
+    ("q=" + "x" * 501, 422),
+    ("cursor=" + "x" * 2001, 422),
+])
+def test_any_story_list_parameter_is_a_problem_never_a_500(db_url: str, query: str,
+                                                           code: int) -> None:
+    open_store(db_url).close()
+    with TestClient(create_app(db_url, warm=False), raise_server_exceptions=False) as client:
+        resp = client.get(f"/api/stories?{query}")
+        if code == 200:
+            assert resp.status_code == 200 and resp.json()["stories"] == []
+            return
+        _is_problem(resp.status_code, dict(resp.headers), resp.json(), code)
+        assert "\n" not in resp.json()["detail"]
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 100_000,
+    b'{"text": ' + b"[" * 100_000 + b"}",
+    b'{"text": ' + b"1" * 5000 + b"}",  # more digits than Python converts
+])
+def test_hostile_json_bodies_are_problems_never_a_500(db_url: str, body: bytes) -> None:
+    open_store(db_url).close()
+    auth = {"Authorization": "Bearer s3cret", "Content-Type": "application/json"}
+    with TestClient(create_app(db_url, token="s3cret", warm=False),
+                    raise_server_exceptions=False) as client:
+        resp = client.post("/api/articles", headers=auth, content=body)
+        _is_problem(resp.status_code, dict(resp.headers), resp.json(), 400)
+        assert "\n" not in resp.json()["detail"]
+
+
+def test_a_failed_write_leaves_the_servers_story_index_as_stored(db_url: str, embedder,
+                                                                 monkeypatch) -> None:
+    import sqlite3
+
+    from storyfold.store.sqlite import SQLiteStore
+
+    open_store(db_url).close()
+    auth = {"Authorization": "Bearer s3cret"}
+    copy = {"title": "Tolva quake", "text": QUAKE + " Copied by Coast News.",
+            "source": "Coast News", "date": "2025-06-02T11:00:00Z"}
+    app = create_app(db_url, token="s3cret", warm=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        first = client.post("/api/articles", headers=auth, json={
+            "title": "Quake hits Tolva", "text": QUAKE, "source": "Tolva Times",
+            "date": "2025-06-02T09:00:00Z"})
+        assert first.status_code == 201
+        sid = first.json()["story"]["id"]
+
+        real = SQLiteStore.set_membership
+        calls = []
+
+        def fails_once(self, *args, **kwargs):  # noqa: ANN001, ANN202
+            calls.append(args)
+            if len(calls) == 1:
+                raise sqlite3.OperationalError("disk I/O error")
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(SQLiteStore, "set_membership", fails_once)
+        failed = client.post("/api/articles", headers=auth, json=copy)
+        _is_problem(failed.status_code, dict(failed.headers), failed.json(), 503)
+        assert "send it again" in failed.json()["detail"]
+
+        def in_step() -> int:
+            services = app.state.services
+            stored = len(services.store().story_member_ids(sid))
+            assert services._pipeline.index().get(sid).size == stored
+            return stored
+
+        assert in_step() == 1  # the failed article is neither stored nor counted
+        again = client.post("/api/articles", headers=auth, json=copy)
+        assert again.status_code == 201, again.json()
+        assert again.json()["story"]["id"] == sid
+        assert len(again.json()["story"]["articles"]) == 2
+        assert in_step() == 2
+
+
+def test_a_merged_story_id_says_which_story_it_became(db_url: str, embedder) -> None:
+    open_store(db_url).close()
+    auth = {"Authorization": "Bearer s3cret"}
+    ferry = ("The ferry timetable between Lanford and Brill changes next week as the harbour "
+             "crossing reopens for traffic, the port authority said on Friday. Extra sailings "
+             "run at weekends through the summer season.")
+    with TestClient(create_app(db_url, token="s3cret", warm=False)) as client:
+        ids = []
+        for title, text in (("Quake hits Tolva", QUAKE), ("Ferry timetable", ferry)):
+            resp = client.post("/api/articles", headers=auth,
+                               json={"title": title, "text": text, "source": "Wire"})
+            assert resp.status_code == 201
+            ids.append(resp.json()["story"]["id"])
+        old, new = ids
+        assert old != new
+        store = open_store(db_url)  # what consolidate's merge does, by hand
+        with store.transaction():
+            store.move_members(store.story_member_ids(old), new)
+            store.record_alias(old, new)
+            store.delete_story(old)
+        store.close()
+        for path in (f"/api/stories/{old}", f"/api/stories/{old}/similar"):
+            resp = client.get(path)
+            _is_problem(resp.status_code, dict(resp.headers), resp.json(), 404)
+            body = resp.json()
+            assert body["type"] == "/problems/story-merged"
+            assert body["merged_into"] == new and body["location"] == f"/api/stories/{new}"
+            assert new in body["detail"]
+            assert resp.headers["link"] == f'</api/stories/{new}>; rel="alternate"'
+        assert client.get(f"/api/stories/{new}").status_code == 200
+        assert "merged_into" not in client.get("/api/stories/nope").json()
+        assert "merged_into" in client.get("/openapi.json").json()["components"]["schemas"][
+            "Problem"]["properties"]
+
+
+def test_error_answers_never_show_the_stores_path(tmp_path: Path, monkeypatch) -> None:
+    from storyfold.errors import StoreError
+    from storyfold.web.service import Services
+
+    path = tmp_path / "private" / "news.db"
+    path.parent.mkdir()
+    open_store(str(path)).close()
+    for url in (str(path), f"sqlite:///{path}"):
+        with TestClient(create_app(url, warm=False), raise_server_exceptions=False) as client:
+            for where in ("/api/stories/nope", "/api/stories/nope/similar", "/api/articles/x",
+                          "/stories/nope", "/articles/x", "/api/nothing"):
+                resp = client.get(where)
+                assert resp.status_code == 404
+                assert str(tmp_path) not in resp.text and "news.db" not in resp.text
+
+            def broken(self, story_id: str) -> dict:  # noqa: ARG001
+                raise StoreError(f"cannot open SQLite store {str(path)!r}: disk I/O error")
+
+            monkeypatch.setattr(Services, "story", broken)
+            for where in ("/api/stories/x", "/stories/x"):
+                resp = client.get(where)
+                assert resp.status_code == 503  # the store's failure, not the client's
+                assert str(tmp_path) not in resp.text and "news.db" not in resp.text
+                assert "the store" in resp.text
+            monkeypatch.undo()
+
+
+def test_connections_of_ended_threads_are_closed(db_url: str) -> None:
+    """The server's thread pool retires idle threads: their connections must not pile up."""
+    import sqlite3
+    import threading
+
+    from storyfold.web.service import Services
+
+    open_store(db_url).close()
+    svc = Services(db_url)
+    try:
+        held = []
+
+        def read() -> None:
+            held.append(svc.store())
+            svc.store().article_count()
+
+        for _ in range(10):
+            t = threading.Thread(target=read)
+            t.start()
+            t.join()
+        assert svc.open_stores() <= 2  # this thread's and the last reader's
+        svc.store().article_count()
+        with pytest.raises(sqlite3.ProgrammingError):  # an ended thread's: closed
+            held[0].article_count()
+    finally:
+        svc.close()
+    assert svc.open_stores() == 0

@@ -219,3 +219,48 @@ def test_unknown_pages_and_bad_filters_get_a_plain_error_page(live_server: str, 
     assert resp.status == 400 and "since must be a date" in page.inner_text("main")
     resp = page.goto(live_server + "/?cursor=garbage")
     assert resp.status == 400 and "cursor" in page.inner_text("main")
+
+
+# ---- issue 13: old links and hostile filters, without a browser --------------------------------
+def test_a_merged_storys_page_redirects_to_the_story_it_became(db_url: str, embedder) -> None:
+    from fastapi.testclient import TestClient
+
+    from storyfold.store import open_store
+    from storyfold.web.app import create_app
+
+    open_store(db_url).close()
+    auth = {"Authorization": "Bearer s3cret"}
+    texts = [("Quake hits Tolva", "A magnitude 6.1 earthquake struck near Tolva on Monday, "
+              "damaging 40 buildings and injuring 12 people, the regional agency said."),
+             ("Ferry timetable", "The ferry timetable between Lanford and Brill changes next "
+              "week as the harbour crossing reopens for traffic, the port authority said.")]
+    with TestClient(create_app(db_url, token="s3cret", warm=False)) as client:
+        old, new = (client.post("/api/articles", headers=auth,
+                                json={"title": t, "text": x, "source": "Wire"}
+                                ).json()["story"]["id"] for t, x in texts)
+        assert old != new
+        store = open_store(db_url)  # what consolidate's merge does
+        with store.transaction():
+            store.move_members(store.story_member_ids(old), new)
+            store.record_alias(old, new)
+            store.delete_story(old)
+        store.close()
+        resp = client.get(f"/stories/{old}", follow_redirects=False)
+        assert resp.status_code == 301 and resp.headers["location"] == f"/stories/{new}"
+        followed = client.get(f"/stories/{old}")
+        assert followed.status_code == 200 and str(followed.url).endswith(f"/stories/{new}")
+        assert client.get("/stories/never-was", follow_redirects=False).status_code == 404
+
+
+def test_a_date_past_the_calendar_is_an_error_page_not_a_crash(db_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from storyfold.store import open_store
+    from storyfold.web.app import create_app
+
+    open_store(db_url).close()
+    with TestClient(create_app(db_url, warm=False), raise_server_exceptions=False) as client:
+        resp = client.get("/?until=9999-12-31")
+        assert resp.status_code == 400 and resp.headers["content-type"].startswith("text/html")
+        assert "leave it out" in resp.text
+        assert client.get("/?since=0001-01-01&until=9999-12-30").status_code == 200

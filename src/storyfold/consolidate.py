@@ -266,6 +266,7 @@ def merge(store: Store, index: StoryIndex, touched: Iterable[str],
         with store.transaction():
             store.move_members(moved, target.id)
             store.save_story_state(union)
+            store.record_alias(sid, target.id)
             store.delete_story(sid)
         index.put(union)
         index.drop(sid)

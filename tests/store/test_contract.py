@@ -170,6 +170,29 @@ def test_memberships_moves_and_deletes(store: Store) -> None:
     assert store.story_member_ids("s1") == []
 
 
+def test_a_merged_story_id_resolves_to_the_story_it_became(store: Store) -> None:
+    fed = Fed()
+    for i, aid in enumerate(["a", "b", "c"]):
+        add(store, fed, aid, aid.upper(), BRIDGE, seed=i)
+    for sid, aid in (("s1", "a"), ("s2", "b"), ("s3", "c")):
+        _story(store, sid, [aid], when(4))
+    assert store.resolve_story("s1") == "s1" and store.resolve_story("nope") is None
+    with store.transaction():
+        store.move_members(["a"], "s2")
+        store.record_alias("s1", "s2")
+        store.delete_story("s1")
+    assert store.resolve_story("s1") == "s2"
+    with store.transaction():  # then s2 into s3: the chain is followed to the end
+        store.move_members(["a", "b"], "s3")
+        store.record_alias("s2", "s3")
+        store.delete_story("s2")
+    assert store.resolve_story("s1") == "s3" and store.resolve_story("s2") == "s3"
+    with store.transaction():  # a chain that ends at no stored story ends nowhere
+        store.record_alias("s3", "s1")
+        store.delete_story("s3")
+    assert store.resolve_story("s1") is None and store.resolve_story("s3") is None
+
+
 def test_provenance_is_read_back_in_the_story_record(store: Store) -> None:
     fed = Fed()
     add(store, fed, "late", "Late", FERRY, seed=1, published=when(6))

@@ -139,6 +139,16 @@ class StoryStore(Protocol):
     def iter_stories(self) -> Iterator[StoryRecord]:
         """Every story, newest first (by first seen)."""
 
+    @abstractmethod
+    def record_alias(self, old_id: str, new_id: str) -> None:
+        """Remember that story `old_id` became `new_id` (merged into it), so that links to
+        the old id keep working; call it in the transaction that deletes `old_id`."""
+
+    @abstractmethod
+    def resolve_story(self, story_id: str) -> str | None:
+        """The id a story has now: itself if stored, else the stored end of its alias chain
+        (A → B → C gives C), else None (never stored, or the chain ends nowhere)."""
+
 
 class SearchStore(Protocol):
     """Reading the store as a reader does: search, listings, outlets, the embeddings feed."""

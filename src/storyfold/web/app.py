@@ -24,16 +24,14 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from storyfold import __version__
-from storyfold.errors import NotFound, StoryfoldError
 from storyfold.settings import DEFAULTS, Settings
-from storyfold.web.service import BadRequest, Services
+from storyfold.web.problems import PROBLEM, install_error_handlers, problem
+from storyfold.web.service import Services
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +46,6 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
-PROBLEM = "application/problem+json"
 
 
 # ---- response models (the OpenAPI schema; story objects are views.story_json) -----------------
@@ -60,6 +57,10 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = None
+    merged_into: str | None = Field(
+        None, description="On a 404 for a story merged into another: that story's id.")
+    location: str | None = Field(
+        None, description="On a 404 for a merged story: where the story is now.")
 
 
 class StoryList(BaseModel):
@@ -139,70 +140,6 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
                 "description": HTTPStatus(c).phrase} for c in codes}
 
 
-# ---- errors ---------------------------------------------------------------------------------
-def problem(status: int, detail: str, kind: str | None = None,
-            errors: list[dict[str, Any]] | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"/problems/{kind}" if kind else "about:blank",
-        "title": HTTPStatus(status).phrase, "status": status, "detail": detail,
-    }
-    if errors is not None:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
-
-
-def _wants_page(request: Request) -> bool:
-    path = request.url.path
-    return not (path.startswith("/api/") or path == "/api" or path.startswith("/openapi"))
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    from storyfold.web.pages import error_page
-
-    def respond(request: Request, status: int, detail: str, kind: str | None = None,
-                errors: list[dict[str, Any]] | None = None,
-                headers: dict[str, str] | None = None) -> Response:
-        if _wants_page(request):
-            return error_page(request, status, detail)
-        return problem(status, detail, kind, errors, headers)
-
-    @app.exception_handler(BadRequest)
-    async def bad_request(request: Request, exc: BadRequest) -> Response:
-        return respond(request, exc.status, str(exc), exc.kind)
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
-        return respond(request, 404, str(exc), "not-found")
-
-    @app.exception_handler(StoryfoldError)
-    async def storyfold_error(request: Request, exc: StoryfoldError) -> Response:
-        return respond(request, 400, str(exc), "storyfold-error")
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
-                  for e in exc.errors()]
-        detail = "; ".join(f"{e['where']}: {e['message']}" for e in errors) or "invalid request"
-        return respond(request, 422, detail, "validation-error", errors)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        if exc.status_code == 404 and detail == "Not Found":
-            detail = f"nothing at {request.url.path}; see /docs for the API"
-        if exc.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}; see /docs"
-        return respond(request, exc.status_code, detail, None, None,
-                       dict(exc.headers) if exc.headers else None)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return respond(request, 500, "internal error; the server log has the details",
-                       "internal-error")
-
-
 class SecurityHeaders:
     """Pure ASGI middleware (no per-request task overhead): security headers on everything."""
 
@@ -248,11 +185,14 @@ def create_app(store_url: str, *, token: str | None = None, warm: bool = True,
         docs_url=None, redoc_url=None,  # /docs is a plain server-rendered page (no CDN)
         description="Stories folded from many outlets' articles: who had it first, who copied "
                     "or rewrote whom, and where the rewrites drift. Story objects have the "
-                    "shape that `storyfold story ID --json` prints.",
+                    "shape that `storyfold story ID --json` prints. A story merged into "
+                    "another keeps its id working: `GET /api/stories/{old}` answers 404 with "
+                    "`merged_into` (the story it became) and `location` (its URL), and the "
+                    "page `/stories/{old}` redirects (301) to the new story's page.",
     )
     app.state.services = services
     app.add_middleware(SecurityHeaders)
-    _install_error_handlers(app)
+    install_error_handlers(app, store_url)
     _api_routes(app, services)
     from storyfold.web.pages import mount_pages
 
@@ -268,7 +208,7 @@ Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1–100)
 
 def _api_routes(app: FastAPI, services: Services) -> None:
     @app.get("/api/stories", response_model=StoryList, tags=["stories"],
-             responses=_problems(400, 422))
+             responses=_problems(400, 422, 503))
     def list_stories(
         q: Annotated[str | None, Query(max_length=500,
                                        description="Words an article of the story contains.")
@@ -288,13 +228,14 @@ def _api_routes(app: FastAPI, services: Services) -> None:
                                         limit=limit, cursor=cursor)
         return {"stories": stories, "next_cursor": nxt}
 
-    @app.get("/api/stories/{story_id}", tags=["stories"], responses=_problems(404))
+    @app.get("/api/stories/{story_id}", tags=["stories"], responses=_problems(404, 503))
     def get_story(story_id: str) -> dict[str, Any]:
-        """One story, exactly as `storyfold story ID --json` prints it."""
+        """One story, exactly as `storyfold story ID --json` prints it. A story merged into
+        another answers 404 with `merged_into` and `location` naming the story it became."""
         return services.story(story_id)
 
     @app.get("/api/stories/{story_id}/similar", response_model=SimilarStories,
-             tags=["stories"], responses=_problems(404, 422))
+             tags=["stories"], responses=_problems(404, 422, 503))
     def similar_stories(story_id: str, limit: Annotated[int, Query(ge=1, le=20)] = 5
                         ) -> dict[str, Any]:
         """Related stories (shared people, places and figures; close embeddings): other
@@ -302,13 +243,13 @@ def _api_routes(app: FastAPI, services: Services) -> None:
         return {"story_id": story_id, "similar": services.similar(story_id, limit)}
 
     @app.get("/api/articles/{article_id}", response_model=ArticleDetail, tags=["articles"],
-             responses=_problems(404))
+             responses=_problems(404, 503))
     def get_article(article_id: str) -> dict[str, Any]:
         """An article's clean text, metadata, the boilerplate removed from it, its links."""
         return services.article(article_id)
 
     @app.get("/api/search", response_model=SearchResults, tags=["search"],
-             responses=_problems(422))
+             responses=_problems(422, 503))
     def search(
         q: Annotated[str, Query(min_length=1, max_length=500, description="Any words.")],
         limit: Limit = 20,
@@ -319,7 +260,7 @@ def _api_routes(app: FastAPI, services: Services) -> None:
     @app.post(
         "/api/articles", response_model=IngestResult, status_code=201, tags=["articles"],
         responses={200: {"model": IngestResult, "description": "Already stored"},
-                   **_problems(400, 401, 403, 413, 415, 422)},
+                   **_problems(400, 401, 403, 413, 415, 422, 503)},
         openapi_extra={"requestBody": {"required": True, "content": {
             "application/json": {"schema": {
                 "type": "object", "required": ["text"],
@@ -350,9 +291,14 @@ def _api_routes(app: FastAPI, services: Services) -> None:
         if declared and declared.isdigit() and int(declared) > limit:
             return problem(413, f"article body is {declared} bytes; the limit is "
                                 f"{limit}", "payload-too-large")
-        body = await request.body()
+        body = bytearray()  # read in chunks: a chunked body has no length to check first
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return problem(413, f"article body is over {limit} bytes; the limit is "
+                                    f"{limit}", "payload-too-large")
         data, added = await run_in_threadpool(
-            services.ingest, body, request.headers.get("content-type", ""))
+            services.ingest, bytes(body), request.headers.get("content-type", ""))
         return JSONResponse(data, status_code=201 if added else 200)
 
 

@@ -14,12 +14,13 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from storyfold.web import present
-from storyfold.web.service import BadRequest, Services
+from storyfold.web.problems import BadRequest, Merged
+from storyfold.web.service import Services
 
 HERE = Path(__file__).parent
 
@@ -90,7 +91,10 @@ def mount_pages(app: FastAPI) -> None:
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: str) -> Response:
         svc = _services(request)
-        story = svc.story(story_id)
+        try:
+            story = svc.story(story_id)
+        except Merged as merged:  # an old link: the story lives on under the other id
+            return RedirectResponse(f"/stories/{merged.merged_into}", status_code=301)
         names = present.labels(story)
         comp = present.comparison_of(story)
         summary = [

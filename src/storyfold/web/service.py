@@ -22,25 +22,17 @@ from typing import Any
 import numpy as np
 
 from storyfold.analyze.service import StoryAnalyzer, fresh_analysis
-from storyfold.errors import IngestError, NotFound, StoryfoldError
+from storyfold.errors import IngestError, NotFound
 from storyfold.fingerprint import Embedder
 from storyfold.ingest.readers import MalformedInput, reader_for_media_type
 from storyfold.model import RawDocument
 from storyfold.output.json import article_json, story_detail, story_json
 from storyfold.settings import DEFAULTS, Settings
 from storyfold.store import Store, StoryRecord, StoryState, open_store
+from storyfold.web.problems import BadRequest, Merged, WriteFailed
 from storyfold.web.search import SemanticIndex, hybrid_search
 
 log = logging.getLogger(__name__)
-
-
-class BadRequest(StoryfoldError):
-    """Input a client can fix: the message says how."""
-
-    def __init__(self, detail: str, kind: str = "bad-request", status: int = 400) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.status = status
 
 
 # ---- cursors --------------------------------------------------------------------------------
@@ -53,11 +45,11 @@ def encode_cursor(key: tuple[str, str]) -> str:
 def decode_cursor(cursor: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value = json.loads(raw)
+        value = json.loads(raw)  # ≤ 2000 characters, but may nest deeply: RecursionError
         if (isinstance(value, list) and len(value) == 2
                 and all(isinstance(v, str) for v in value)):
             return value[0], value[1]
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         pass
     raise BadRequest("cursor is not one this server issued; use `next_cursor` from the previous "
                      "page as is, or leave it out to start from the newest story",
@@ -66,6 +58,18 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 
 def day_start(d: date | None) -> datetime | None:
     return datetime.combine(d, time(0), tzinfo=UTC) if d else None
+
+
+def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """The `since`/`until` filter as [start, end) instants; every date filter of the API and
+    the pages goes through here, so a date that breaks the arithmetic is one 400, not a 500."""
+    if since and until and until < since:
+        raise BadRequest(f"`until` ({until}) is before `since` ({since}); swap them")
+    try:
+        return day_start(since), (day_start(until + timedelta(days=1)) if until else None)
+    except OverflowError as exc:  # until=9999-12-31: the day after it is not a date
+        raise BadRequest(f"`until` must be before {date.max}; leave it out for no upper "
+                         "bound", kind="invalid-date") from exc
 
 
 @dataclass
@@ -92,7 +96,7 @@ class Services:
     embedder: Embedder = field(default_factory=Embedder)
     semantic: SemanticIndex = field(default_factory=SemanticIndex)
     _local: threading.local = field(default_factory=threading.local)
-    _opened: list[Store] = field(default_factory=list)
+    _opened: list[tuple[threading.Thread, Store]] = field(default_factory=list)
     _open_lock: threading.Lock = field(default_factory=threading.Lock)
     _write_lock: threading.Lock = field(default_factory=threading.Lock)
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -107,22 +111,31 @@ class Services:
         self.analyzer = StoryAnalyzer(self.settings.analyze, embedder=self.embedder)
 
     def store(self) -> Store:
+        """This thread's connection. The server's thread pool retires idle threads and starts
+        new ones, so opening one also closes those of threads that have ended: without that,
+        every retired thread's connection (and its SQLite page cache) stayed open for the
+        life of the server."""
         st = getattr(self._local, "store", None)
         if st is None:
             st = open_store(self.store_url)
             self._local.store = st
             with self._open_lock:
-                self._opened.append(st)
+                ended = [s for t, s in self._opened if not t.is_alive()]
+                self._opened = [(t, s) for t, s in self._opened if t.is_alive()]
+                self._opened.append((threading.current_thread(), st))
+            _close_all(ended)
         return st
+
+    def open_stores(self) -> int:
+        """How many connections the server holds (one per live thread that read)."""
+        with self._open_lock:
+            return len(self._opened)
 
     def close(self) -> None:
         with self._open_lock:
-            for st in self._opened:
-                try:
-                    st.close()
-                except Exception:  # noqa: BLE001 - closing on shutdown: nothing left to do
-                    pass
+            stores = [s for _, s in self._opened]
             self._opened.clear()
+        _close_all(stores)
 
     def warm(self) -> None:
         """Load the embedding model and the semantic index before the first search needs them."""
@@ -137,13 +150,11 @@ class Services:
     def _page(self, *, q: str | None, since: date | None, until: date | None,
               source: str | None, limit: int, cursor: str | None
               ) -> tuple[list[StoryRecord], str | None]:
-        if since and until and until < since:
-            raise BadRequest(f"`until` ({until}) is before `since` ({since}); swap them")
+        start, end = day_bounds(since, until)
         st = self.store()
         after = decode_cursor(cursor) if cursor else None
         recs = st.list_stories(
-            q=q.strip() if q and q.strip() else None, since=day_start(since),
-            until=day_start(until + timedelta(days=1)) if until else None,
+            q=q.strip() if q and q.strip() else None, since=start, until=end,
             source=source or None, limit=limit + 1, after=after,
         )
         more = len(recs) > limit
@@ -174,7 +185,19 @@ class Services:
         """What `storyfold story ID --json` prints (comparison and write-up computed on first
         view, then cached in the store)."""
         st = self.store()
-        return story_detail(st, st.story(story_id), analyzer=self.analyzer)
+        return story_detail(st, st.story(self.current_id(story_id)), analyzer=self.analyzer)
+
+    def current_id(self, story_id: str) -> str:
+        """`story_id` if stored; Merged (naming the story it became) if consolidation merged
+        it away; NotFound if there is no such story."""
+        st = self.store()
+        now = st.resolve_story(story_id)
+        if now is None:
+            raise NotFound(f"no story with id {story_id[:80]!r}; story ids are listed at "
+                           "/api/stories")
+        if now != story_id:
+            raise Merged(story_id, now)
+        return story_id
 
     def outlets(self) -> list[tuple[str, int]]:
         """Outlets for the front page's filter; recounted only when articles were added."""
@@ -192,8 +215,8 @@ class Services:
         st = self.store()
         art = st.articles([article_id]).get(article_id)
         if art is None:
-            raise NotFound(f"no article with id {article_id!r}; article ids are listed in each "
-                           "story's `articles` (GET /api/stories/{id})")
+            raise NotFound(f"no article with id {article_id[:80]!r}; article ids are listed "
+                           "in each story's `articles` (GET /api/stories/{id})")
         sid = st.story_of([article_id]).get(article_id)
         data = None
         if sid:  # role, derivation and links exactly as the story JSON has them
@@ -240,7 +263,7 @@ class Services:
         """Other stories that share people, places and figures or sit close in embedding
         space: follow-ups and related events, never members of this story."""
         st = self.store()
-        st.story(story_id)  # NotFound for an unknown id
+        self.current_id(story_id)  # NotFound for an unknown id, Merged for a merged one
         index = self._similar_index(st)
         pos = index.where.get(story_id)
         if pos is None or index.matrix is None:
@@ -313,8 +336,14 @@ class Services:
                              status=415)
         try:
             doc: RawDocument = reader.read_one("api", text)
+        except RecursionError as exc:  # e.g. 100,000 `[`: json gives up, the client can fix it
+            raise BadRequest("body nests too deeply; send one flat JSON object",
+                             kind="invalid-body") from exc
         except MalformedInput as exc:
             raise BadRequest(f"body is {exc}", kind="invalid-body") from exc
+        except ValueError as exc:  # json: a number of more than 4,300 digits
+            raise BadRequest("body holds a value too large to read; send one JSON object "
+                             "whose fields are strings", kind="invalid-body") from exc
         except IngestError as exc:
             raise BadRequest(f"article not usable: {exc.reason}", kind="unusable-article",
                              status=422) from exc
@@ -323,11 +352,21 @@ class Services:
                 self._pipeline = Pipeline(open_store(self.store_url), self.settings,
                                           embedder=self.embedder)
             pipe = self._pipeline
-            count = pipe.store.article_count()
-            if count != self._seen_count:  # someone else (a CLI run) wrote: reload the index
+            try:
+                count = pipe.store.article_count()
+                if count != self._seen_count:  # someone else (a CLI run) wrote: reload
+                    pipe.reload()
+                report = pipe.add([doc])
+                self._seen_count = pipe.store.article_count()
+            except Exception as exc:
+                # The store rolled the write back, but the pipeline's in-memory story index
+                # may hold what was not stored (a story "with 71 members" holding 69): drop
+                # it so that the next write reads the stories from the store again.
                 pipe.reload()
-            report = pipe.add([doc])
-            self._seen_count = pipe.store.article_count()
+                self._seen_count = -1
+                log.exception("writing an article failed; the story index will be reloaded")
+                raise WriteFailed("the article could not be stored (the server log says why); "
+                                  "send it again") from exc
         if not report.inputs:
             reason = report.errors[0].reason if report.errors else "no article text"
             raise BadRequest(f"article not usable: {reason}", kind="unusable-article",
@@ -343,6 +382,14 @@ class Services:
     def close_writer(self) -> None:
         if self._pipeline is not None:
             self._pipeline.store.close()
+
+
+def _close_all(stores: list[Store]) -> None:
+    for st in stores:
+        try:
+            st.close()
+        except Exception:  # noqa: BLE001 - a connection that will not close: nothing to do
+            log.debug("could not close a store connection", exc_info=True)
 
 
 def _top_names(names: dict[str, float], n: int) -> frozenset[str]:

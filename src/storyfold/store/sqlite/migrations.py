@@ -145,12 +145,24 @@ def _settings_record(db: sqlite3.Connection) -> None:
     )
 
 
+def _story_aliases(db: sqlite3.Connection) -> None:
+    """Where a merged-away story went (old id → the story it became), for old links."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS story_aliases (
+            old_id TEXT PRIMARY KEY,
+            new_id TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_names", _names),
     ("0003_full_text_search", _full_text),
     ("0004_writeup_cache", _writeups),
     ("0005_settings_record", _settings_record),
+    ("0007_story_aliases", _story_aliases),
 )
 NAMES = [name for name, _ in MIGRATIONS]
 

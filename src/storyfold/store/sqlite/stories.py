@@ -90,6 +90,26 @@ class SQLiteStories(SQLiteConnection, StoryStore):
         self.db.execute("DELETE FROM links WHERE story_id = ?", (story_id,))
         self.db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
 
+    def record_alias(self, old_id: str, new_id: str) -> None:
+        self.db.execute(
+            "INSERT INTO story_aliases(old_id, new_id, recorded_at) VALUES (?,?,?)"
+            " ON CONFLICT(old_id) DO UPDATE SET new_id = excluded.new_id,"
+            " recorded_at = excluded.recorded_at",
+            (old_id, new_id, now()),
+        )
+
+    def resolve_story(self, story_id: str) -> str | None:
+        seen: set[str] = set()
+        current: str | None = story_id
+        while current is not None and current not in seen:  # a cycle ends nowhere
+            if self.db.execute("SELECT 1 FROM stories WHERE id = ?", (current,)).fetchone():
+                return current
+            seen.add(current)
+            row = self.db.execute(
+                "SELECT new_id FROM story_aliases WHERE old_id = ?", (current,)).fetchone()
+            current = row[0] if row else None
+        return None
+
     def move_members(self, article_ids: list[str], story_id: str) -> None:
         self.db.executemany(
             "UPDATE memberships SET story_id = ? WHERE article_id = ?",
