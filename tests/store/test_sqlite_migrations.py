@@ -52,7 +52,7 @@ def _schema_version(path: Path) -> str:
 
 def test_migration_names_say_what_they_do_and_keep_their_order() -> None:
     assert NAMES == ["0001_initial", "0002_names", "0003_full_text_search",
-                     "0004_writeup_cache", "0005_settings_record"]
+                     "0004_writeup_cache", "0005_settings_record", "0006_pending_work"]
     assert NAMES == sorted(NAMES) and len(set(NAMES)) == len(NAMES)
 
 
@@ -180,7 +180,7 @@ def test_a_failing_migration_leaves_the_store_as_it_was(tmp_path: Path, monkeypa
         db.execute("CREATE TABLE extra (x INTEGER)")  # fails if the first attempt left it
 
     for step, expect_error in ((half_done, True), (done, False)):
-        later = (*MIGRATIONS, ("0006_extra", step))
+        later = (*MIGRATIONS, ("9999_extra", step))
         monkeypatch.setattr(mig, "MIGRATIONS", later)
         monkeypatch.setattr(mig, "NAMES", [name for name, _ in later])
         if expect_error:
@@ -188,7 +188,7 @@ def test_a_failing_migration_leaves_the_store_as_it_was(tmp_path: Path, monkeypa
                 open_store(f"sqlite:///{path}")
         else:
             store = _open(path)
-            assert [name for name, _ in store.applied_migrations()] == [*NAMES, "0006_extra"]
+            assert [name for name, _ in store.applied_migrations()] == [*NAMES, "9999_extra"]
             store.close()
 
 

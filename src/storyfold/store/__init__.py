@@ -12,6 +12,7 @@ from storyfold.store.base import (
     StoryRecord,
     StoryState,
     StoryStore,
+    WorkStore,
 )
 
 
@@ -46,5 +47,6 @@ __all__ = [
     "StoryRecord",
     "StoryState",
     "StoryStore",
+    "WorkStore",
     "open_store",
 ]

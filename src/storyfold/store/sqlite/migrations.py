@@ -145,12 +145,25 @@ def _settings_record(db: sqlite3.Connection) -> None:
     )
 
 
+def _pending_work(db: sqlite3.Connection) -> None:
+    """The stories a run still owes consolidation and provenance (the durable to-do set). A
+    deleted story leaves it with its row (the cascade), so it never names a story that is
+    gone."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS pending_stories (
+            story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+            marked_at TEXT NOT NULL
+        ) WITHOUT ROWID"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_names", _names),
     ("0003_full_text_search", _full_text),
     ("0004_writeup_cache", _writeups),
     ("0005_settings_record", _settings_record),
+    ("0006_pending_work", _pending_work),
 )
 NAMES = [name for name, _ in MIGRATIONS]
 
