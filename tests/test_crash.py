@@ -105,11 +105,11 @@ def _partition(store: Store) -> dict[str, str]:
 def _check_finished(store: Store) -> None:
     """What a clean run leaves: every story with a headline and exactly one original, and
     nothing owed."""
-    assert store.pending() == set()
     for rec in store.iter_stories():
         assert rec.headline, f"story {rec.id} has no headline"
         originals = [m for m in rec.members if m.role == "original"]
         assert len(originals) == 1, f"story {rec.id}: {len(originals)} originals"
+    assert store.pending() == set()
 
 
 @pytest.fixture(scope="module")
