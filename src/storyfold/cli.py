@@ -104,14 +104,15 @@ def run(
         task = progress.add_task("folding articles", total=_estimate(paths) or None)
         pipe = Pipeline(store, settings, on_error=on_error,
                         on_progress=lambda n: progress.advance(task, n),
-                        on_wait=lambda: progress.console.print(WAITING, highlight=False))
+                        on_wait=lambda: progress.console.print(WAITING, highlight=False,
+                                                               soft_wrap=True))
         report = pipe.add(iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024)))
     stories = [story_json(store, store.story(sid)) for sid in _touched_in_order(store, report)]
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, markup=True,
                   soft_wrap=True)
     if report.resumed:
-        err.print(_resumed(report.resumed), highlight=False)
+        err.print(_resumed(report.resumed), highlight=False, soft_wrap=True)
     err.print(f"added {report.added} article(s), {report.already_stored} already stored, "
               f"{len(report.errors)} skipped; {report.new_stories} new stor"
               f"{'y' if report.new_stories == 1 else 'ies'}, {len(report.touched)} touched",
@@ -155,14 +156,15 @@ def repair(db: DbOpt = DEFAULT_DB, settings_file: SettingsOpt = None) -> None:
         raise _fail(exc) from exc
     try:
         report = Pipeline(store, settings,
-                          on_wait=lambda: err.print(WAITING, highlight=False)).repair()
+                          on_wait=lambda: err.print(WAITING, highlight=False,
+                                                    soft_wrap=True)).repair()
     finally:
         store.close()
     if report.resumed:
         err.print(f"{_resumed(report.resumed)}; {report.new_stories} new stor"
                   f"{'y' if report.new_stories == 1 else 'ies'} from splits, "
                   f"{len(report.touched)} stor{'y' if len(report.touched) == 1 else 'ies'} "
-                  "now up to date", highlight=False)
+                  "now up to date", highlight=False, soft_wrap=True)
     else:
         err.print("nothing to repair: no run left work pending", highlight=False)
 
