@@ -148,12 +148,18 @@ def _settings_record(db: sqlite3.Connection) -> None:
 def _pending_work(db: sqlite3.Connection) -> None:
     """The stories a run still owes consolidation and provenance (the durable to-do set). A
     deleted story leaves it with its row (the cascade), so it never names a story that is
-    gone."""
+    gone. Stories without a headline start in it: before this table, a killed run left
+    its stories so, and nothing else would ever finish them."""
     db.execute(
         """CREATE TABLE IF NOT EXISTS pending_stories (
             story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
             marked_at TEXT NOT NULL
         ) WITHOUT ROWID"""
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO pending_stories(story_id, marked_at)"
+        " SELECT id, ? FROM stories WHERE headline IS NULL",
+        (datetime.now(UTC).isoformat(),),
     )
 
 
