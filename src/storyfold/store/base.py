@@ -49,7 +49,7 @@ from storyfold.model import (
 
 class ArticleStore(Protocol):
     """Articles and what is computed once per article. Article ids are unique: callers add
-    only ids that `known_ids` does not report."""
+    only ids that `known_ids` does not report (and adding a stored one again is a no-op)."""
 
     @abstractmethod
     def known_ids(self, ids: Iterable[str]) -> set[str]:
