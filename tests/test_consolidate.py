@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from storyfold.consolidate import split_groups
+from storyfold.consolidate import merge, split, split_groups
 from storyfold.fingerprint.features import names
 from storyfold.model import Fingerprint
-from storyfold.settings import EMBEDDING_DIM, ConsolidateSettings
+from storyfold.place import StoryIndex, state_of
+from storyfold.settings import DEFAULTS, EMBEDDING_DIM, ConsolidateSettings
+from storyfold.store import Store, open_store
+from tests.store.backends import article
 
 
 def test_names_are_capitalised_words_seen_mid_sentence_and_figures() -> None:
@@ -96,3 +99,57 @@ def test_text_without_names_is_never_split_on_wording_alone() -> None:
     no_rule = ConsolidateSettings(split_same_cast=float("inf"))
     assert split_groups(_two_wordings({"hollin": 2.0, "valk": 1.0}), lambda t: 1.0,
                         no_rule) == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+
+
+# ---- the pending marks follow a split or a merge ---------------------------------------------
+def _stored_story(store: Store, sid: str, fps: list[Fingerprint], pending: bool = True) -> None:
+    with store.transaction():
+        for fp in fps:
+            store.add_article(article(fp.article_id, None, "words"), fp, [])
+        store.save_story_state(state_of(sid, fps, [None] * len(fps)))
+        for fp in fps:
+            store.set_membership(fp.article_id, sid, 1.0)
+        if pending:
+            store.mark_pending([sid])
+
+
+def _index(store: Store) -> StoryIndex:
+    return StoryIndex(store.story_states(), {}, store.article_count(), DEFAULTS.place)
+
+
+def test_a_split_marks_its_new_story_pending_too() -> None:
+    """The half that leaves is a story no provenance was computed for: a run killed right
+    after the split must find it owed, with the half that kept the id."""
+    rng = np.random.default_rng(3)
+    topic = rng.normal(size=EMBEDDING_DIM)
+    shared = {"arrested": 2.0, "driving": 1.0, "influence": 1.0, "team": 1.0}
+    fps = []
+    for i in range(10):
+        player = "okafor" if i < 5 else "lindqvist"
+        emb = _unit(topic + 0.3 * rng.normal(size=EMBEDDING_DIM))
+        fps.append(_fp(i, emb, {**shared, player: 3.0},
+                       {"harbourside": 1.0, "patrol": 1.0, player: 4.0}))
+    store = open_store("sqlite://")
+    try:
+        _stored_story(store, "sa0", fps)
+        changes = split(store, _index(store), ["sa0"])
+        assert changes.created == 1
+        assert store.pending() == changes.touched == {"sa0", "sa5"}
+    finally:
+        store.close()
+
+
+def test_a_merge_moves_the_pending_mark_to_the_story_that_remains() -> None:
+    rng = np.random.default_rng(5)
+    topic = rng.normal(size=EMBEDDING_DIM)
+    fps = [_fp(i, _unit(topic + 0.05 * rng.normal(size=EMBEDDING_DIM)),
+               {"slide": 2.0, "rescuers": 1.0}, {"hollin": 2.0, "valk": 1.0}) for i in range(4)]
+    store = open_store("sqlite://")
+    try:
+        _stored_story(store, "sa0", fps[:3], pending=False)  # finished by an earlier run
+        _stored_story(store, "sa3", fps[3:])
+        changes = merge(store, _index(store), ["sa3"])
+        assert changes.touched == {"sa0"}  # the smaller story joined the larger
+        assert store.pending() == {"sa0"}  # its provenance is stale; the merged-away one is gone
+    finally:
+        store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from storyfold.cli import app
@@ -175,3 +176,59 @@ def test_a_store_remembers_its_settings_and_a_run_with_others_is_warned(
                           env={"STORYFOLD_PLACE__THRESHOLD": "0.4",
                                "STORYFOLD_OUTPUT__MAX_CLAIMS": "3"})
     assert shown.exit_code == 0 and "other settings" not in shown.stderr
+
+
+# ---- a run that never finished -----------------------------------------------------------------
+class Killed(BaseException):
+    """Stands for SIGKILL between placement and provenance (tests/test_crash.py kills real
+    processes); a BaseException, so nothing on the way catches it."""
+
+
+def _interrupted_run(pipeline, tmp_path: Path, monkeypatch) -> None:
+    """A run that placed its articles and died before provenance: stories without headline."""
+    _write(tmp_path, "a.txt", QUAKE, "2025-02-03", "Harbor Wire")
+    _write(tmp_path, "b.txt", QUAKE_REWRITE, "2025-02-04", "Daily Meridian")
+    _write(tmp_path, "c.txt", ELECTION, "2025-02-03", "Civic Post")
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    with monkeypatch.context() as m:
+        m.setattr("storyfold.pipeline.reanalyze", killed)
+        with pytest.raises(Killed):
+            pipeline.add(iter_documents([str(tmp_path)]))
+    stored = list(pipeline.store.iter_stories())
+    assert pipeline.store.article_count() == 3 and all(s.headline is None for s in stored)
+    assert pipeline.store.pending() == {s.id for s in stored}
+
+
+def _finished(store) -> None:  # noqa: ANN001
+    for rec in store.iter_stories():
+        assert rec.headline
+        assert [m.role for m in rec.members].count("original") == 1
+    assert store.pending() == set()
+
+
+def test_the_next_run_finishes_what_a_killed_run_left_even_with_nothing_new(
+    pipeline, tmp_path, monkeypatch
+) -> None:
+    _interrupted_run(pipeline, tmp_path, monkeypatch)
+    again = pipeline.add(iter_documents([str(tmp_path)]))
+    assert again.added == 0 and again.already_stored == 3
+    assert again.resumed == {s.id for s in pipeline.store.iter_stories()} == again.touched
+    _finished(pipeline.store)
+    roles = sorted(m.role for s in pipeline.store.iter_stories() for m in s.members)
+    assert roles == ["original", "original", "rewrite"]  # as an uninterrupted run leaves them
+
+
+def test_repair_finishes_pending_work_and_says_what_it_did(
+    pipeline, tmp_path, db_url, monkeypatch
+) -> None:
+    _interrupted_run(pipeline, tmp_path, monkeypatch)
+    runner = CliRunner()
+    done = runner.invoke(app, ["repair", "--db", db_url])
+    assert done.exit_code == 0, done.output
+    assert "finished 2 stories an interrupted run left pending" in done.output
+    _finished(pipeline.store)
+    nothing = runner.invoke(app, ["repair", "--db", db_url])
+    assert nothing.exit_code == 0 and "nothing to repair" in nothing.output

@@ -1,4 +1,4 @@
-"""Command line: `storyfold run|stories|story|eval|serve|settings`. Rich on a terminal,
+"""Command line: `storyfold run|repair|stories|story|eval|serve|settings`. Rich on a terminal,
 JSON with --json."""
 
 from __future__ import annotations
@@ -114,12 +114,16 @@ def run(
     with progress:
         task = progress.add_task("folding articles", total=_estimate(paths) or None)
         pipe = Pipeline(store, settings, on_error=on_error,
-                        on_progress=lambda n: progress.advance(task, n))
+                        on_progress=lambda n: progress.advance(task, n),
+                        on_wait=lambda: progress.console.print(WAITING, highlight=False,
+                                                               soft_wrap=True))
         report = pipe.add(iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024)))
     stories = [story_json(store, store.story(sid)) for sid in _touched_in_order(store, report)]
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, markup=True,
                   soft_wrap=True)
+    if report.resumed:
+        err.print(_resumed(report.resumed), highlight=False, soft_wrap=True)
     err.print(f"added {report.added} article(s), {report.already_stored} already stored, "
               f"{len(report.errors)} skipped; {report.new_stories} new stor"
               f"{'y' if report.new_stories == 1 else 'ies'}, {len(report.touched)} touched",
@@ -139,6 +143,41 @@ def _touched_in_order(store, report) -> list[str]:  # noqa: ANN001
     recs = [store.story(s) for s in sids]
     recs.sort(key=lambda r: (r.first_seen is None, r.first_seen or 0, r.id), reverse=False)
     return [r.id for r in recs]
+
+
+WAITING = "another run holds the store; waiting…"
+
+
+def _resumed(sids: set[str]) -> str:
+    n = len(sids)
+    return (f"finished {n} stor{'y' if n == 1 else 'ies'} an interrupted run left pending "
+            "(consolidation and provenance)")
+
+
+@app.command()
+def repair(db: DbOpt = DEFAULT_DB, settings_file: SettingsOpt = None) -> None:
+    """Finish what an interrupted (killed) run left undone: consolidate and give provenance
+    (headline, roles, links) to every story still pending. `run` does this too."""
+    from storyfold.pipeline import Pipeline
+
+    settings = _settings(settings_file)
+    try:
+        store = open_store(db)
+    except StoryfoldError as exc:
+        raise _fail(exc) from exc
+    try:
+        report = Pipeline(store, settings,
+                          on_wait=lambda: err.print(WAITING, highlight=False,
+                                                    soft_wrap=True)).repair()
+    finally:
+        store.close()
+    if report.resumed:
+        err.print(f"{_resumed(report.resumed)}; {report.new_stories} new stor"
+                  f"{'y' if report.new_stories == 1 else 'ies'} from splits, "
+                  f"{len(report.touched)} stor{'y' if len(report.touched) == 1 else 'ies'} "
+                  "now up to date", highlight=False, soft_wrap=True)
+    else:
+        err.print("nothing to repair: no run left work pending", highlight=False)
 
 
 @app.command()

@@ -188,7 +188,11 @@ class Changes:
 def consolidate(store: Store, index: StoryIndex, touched: Iterable[str],
                 settings: ConsolidateSettings = DEFAULTS.consolidate,
                 place: PlaceSettings = DEFAULTS.place) -> Changes:
-    """The second pass over the stories a batch touched: split, then merge."""
+    """The second pass over the stories a batch touched: split, then merge.
+
+    Each split or merge commits with the pending marks it moves (new halves and merge
+    targets marked, merged-away stories dropped), so a run killed half-way through leaves
+    every story whose provenance is stale in the pending set."""
     first = split(store, index, touched, settings, place)
     then = merge(store, index, first.touched, settings, place)
     return Changes(then.touched, first.created + then.created,
@@ -225,6 +229,7 @@ def split(store: Store, index: StoryIndex, touched: Iterable[str],
                 index.put(state)
                 store.save_story_state(state)
                 store.move_members(members, gid)
+                store.mark_pending([gid])  # the halves still owe provenance
                 if gid != sid:
                     out.created += 1
                 out.touched.add(gid)
@@ -267,7 +272,8 @@ def merge(store: Store, index: StoryIndex, touched: Iterable[str],
             store.move_members(moved, target.id)
             store.save_story_state(union)
             store.record_alias(sid, target.id)
-            store.delete_story(sid)
+            store.delete_story(sid)  # which drops it from the pending set
+            store.mark_pending([target.id])
         index.put(union)
         index.drop(sid)
         out.touched.discard(sid)

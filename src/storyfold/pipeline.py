@@ -11,12 +11,20 @@ is read (`analyze.service`).
 
 Batch and incremental are the same path, and articles already stored are skipped, so
 re-running is idempotent.
+
+Crash safety: placement commits chunk by chunk and marks the stories it grew as pending in
+the same transaction; a story leaves the pending set only when its provenance is saved. A
+run consolidates and gives provenance to the pending stories as well as its own, so a run
+killed at any point is finished by the next one (or by `storyfold repair`), with the
+stories a clean run would have made. A run holds the store's writer lease throughout, so
+two runs on one store take turns instead of placing the same article twice.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from storyfold.clean import clean
@@ -45,6 +53,7 @@ class RunReport:
     seen_ids: list[str] = field(default_factory=list)  # every input article, new or stored
     inputs: list[tuple[str, str | None, str]] = field(default_factory=list)  # path, record, id
     warnings: list[str] = field(default_factory=list)  # for the user, one line each
+    resumed: set[str] = field(default_factory=set)  # stories an earlier run left pending
 
 
 class Pipeline:
@@ -55,6 +64,7 @@ class Pipeline:
         self, store: Store, settings: Settings = DEFAULTS, embedder: Embedder | None = None,
         on_error: Callable[[IngestError], None] | None = None,
         on_progress: Callable[[int], None] | None = None, provenance: bool = True,
+        on_wait: Callable[[], None] | None = None,
     ) -> None:
         fs = settings.fingerprint
         self.store = store
@@ -66,6 +76,7 @@ class Pipeline:
         self.on_error = on_error
         self.on_progress = on_progress
         self.provenance = provenance  # False: stories only (evaluation of clustering)
+        self.on_wait = on_wait  # called when another run holds the store's writer lease
         self._index: StoryIndex | None = None
         self._settings_recorded = False
 
@@ -83,8 +94,39 @@ class Pipeline:
         self._index = None
 
     def add(self, docs: Iterable[RawDocument | IngestError]) -> RunReport:
-        """Add documents (errors in the stream are reported and skipped)."""
+        """Add documents (errors in the stream are reported and skipped), and finish what an
+        interrupted run left pending."""
         report = RunReport()
+        with self._writer_lease():
+            self._add(docs, report)
+        return report
+
+    def repair(self) -> RunReport:
+        """Finish the work interrupted runs left pending (`storyfold repair`), adding nothing."""
+        report = RunReport()
+        with self._writer_lease():
+            self._finish(report)
+        return report
+
+    @contextmanager
+    def _writer_lease(self) -> Iterator[None]:
+        """The store's writer lease for one run; a run that had to wait for another reads
+        the stories again, since that one changed them."""
+        waited = False
+
+        def wait() -> None:
+            nonlocal waited
+            waited = True
+            log.info("another run holds the store; waiting")
+            if self.on_wait:
+                self.on_wait()
+
+        with self.store.writer_lock(on_wait=wait):
+            if waited:
+                self.reload()
+            yield
+
+    def _add(self, docs: Iterable[RawDocument | IngestError], report: RunReport) -> None:
         self._record_settings(report)
         pending: list[Article] = []
         seen: set[str] = set()
@@ -108,7 +150,17 @@ class Pipeline:
                 pending = []
         if pending:
             self._fingerprint_and_place(pending, report)
-        changes = consolidate(self.store, self.index(), report.touched,
+        self._finish(report)
+
+    def _finish(self, report: RunReport) -> None:
+        """Consolidate and give provenance to this run's stories and every story still
+        pending: the same set, in the same order, that an uninterrupted run would have had,
+        so a crashed run plus its re-run ends where one clean run would."""
+        report.resumed = self.store.pending() - report.touched
+        if report.resumed:
+            log.info("finishing %d story(ies) an interrupted run left pending",
+                     len(report.resumed))
+        changes = consolidate(self.store, self.index(), report.touched | report.resumed,
                               self.settings.consolidate, self.settings.place)
         report.touched = changes.touched
         report.new_stories += changes.created
@@ -116,7 +168,6 @@ class Pipeline:
         if self.provenance:
             reanalyze(self.store, self.embedder, report.touched, self.settings.provenance,
                       self.settings.fingerprint)
-        return report
 
     # ---- the stages of one chunk ------------------------------------------------------------
     def _clean(self, item: RawDocument, report: RunReport) -> Article | None:

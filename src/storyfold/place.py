@@ -328,7 +328,8 @@ def place_batch(
     lsh_bands: int = DEFAULTS.fingerprint.lsh_bands,
     on_placed: Callable[[], None] | None = None,
 ) -> list[Placement]:
-    """Store a batch of new articles and place each into a story, in one transaction.
+    """Store a batch of new articles and place each into a story, in one transaction, which
+    also marks the stories placed into as pending (`WorkStore`).
 
     An exact or near copy (Jaccard at or above `near_jaccard`) joins its original's story
     when that story is still active and in time; everything else is scored against the
@@ -358,8 +359,12 @@ def place_batch(
                 on_placed()
         # A story's state is written once per batch, not once per article that joins it:
         # the same transaction, so a crash still loses the whole batch or nothing.
-        for sid in sorted({sid for sid, _ in placed.values()}):
+        grown = sorted({sid for sid, _ in placed.values()})
+        for sid in grown:
             store.save_story_state(index.get(sid))
+        # ...and so does the record that these stories still owe consolidation and
+        # provenance, which a killed run leaves for the next one to finish.
+        store.mark_pending(grown)
         for aid, (sid, score) in placed.items():
             store.set_membership(aid, sid, score)
         store.add_document_frequencies(df_delta)

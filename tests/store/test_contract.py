@@ -6,6 +6,7 @@ when all of them pass against it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -445,3 +446,91 @@ def test_page_key_orders_like_the_listing() -> None:
     rec = StoryRecord("s1", None, datetime(2025, 3, 4, tzinfo=UTC), None)
     assert Store.page_key(rec) == ("2025-03-04T00:00:00+00:00", "s1")
     assert Store.page_key(StoryRecord("s2", None, None, None)) == ("", "s2")
+
+
+# ---- the pending set and the writer lease ----------------------------------------------------
+def test_pending_stories_are_marked_cleared_and_dropped_with_their_story(store: Store) -> None:
+    fed = Fed()
+    for i, aid in enumerate(["a", "b"]):
+        add(store, fed, aid, aid.upper(), BRIDGE, seed=i)
+    _story(store, "s1", ["a"], when(4))
+    _story(store, "s2", ["b"], when(5))
+    assert store.pending() == set()
+    with store.transaction():
+        store.mark_pending(["s1", "s2"])
+        store.mark_pending(["s1"])  # twice is once
+    assert store.pending() == {"s1", "s2"}
+    with store.transaction():
+        store.clear_pending(["s1", "never-pending"])
+    assert store.pending() == {"s2"}
+    with store.transaction():
+        store.mark_pending(["s1"])
+        store.move_members(["b"], "s1")
+        store.delete_story("s2")  # merged away: nothing is owed to a story that is gone
+    assert store.pending() == {"s1"}
+
+
+def test_pending_marks_commit_and_roll_back_with_their_transaction(store: Store) -> None:
+    fed = Fed()
+    add(store, fed, "a", "A", BRIDGE, seed=1)
+    _story(store, "s1", ["a"], when(4))
+    with pytest.raises(RuntimeError), store.transaction():
+        store.mark_pending(["s1"])
+        raise RuntimeError("killed before the commit")
+    assert store.pending() == set()
+
+
+def test_pending_stories_survive_reopening(backend: Backend, tmp_path: Path) -> None:
+    if not backend.persistent:
+        pytest.skip(f"{backend.name} keeps nothing once closed")
+    store = fresh(backend, tmp_path)
+    add(store, Fed(), "a", "A", BRIDGE, seed=1)
+    _story(store, "s1", ["a"], when(4))
+    with store.transaction():
+        store.mark_pending(["s1"])
+    store.close()
+    store = open_store(backend.url(tmp_path))
+    try:
+        assert store.pending() == {"s1"}
+    finally:
+        store.close()
+
+
+def test_adding_a_stored_article_again_is_a_no_op(store: Store) -> None:
+    fed = Fed()
+    add(store, fed, "a", "A", BRIDGE, seed=1)
+    add(store, Fed(), "a", "Another title", FERRY, seed=2)  # a racing writer, same id
+    assert store.article_count() == 1
+    assert store.articles(["a"]) == {"a": fed.articles["a"]}
+    assert [h.article_id for h in store.search("bridge")] == ["a"]
+
+
+def test_the_writer_lock_is_reentrant(store: Store) -> None:
+    with store.writer_lock(), store.writer_lock(), store.transaction():
+        store.record_settings("d1", {})
+    with store.writer_lock():  # released: taken again without waiting
+        pass
+
+
+def test_a_second_writer_waits_for_the_first_and_says_so(backend: Backend,
+                                                          tmp_path: Path) -> None:
+    if not backend.persistent:
+        pytest.skip(f"{backend.name} is one connection: there is no second writer")
+    first, second = fresh(backend, tmp_path), open_store(backend.url(tmp_path))
+    waiting, entered = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with second.writer_lock(on_wait=waiting.set):
+            entered.set()
+
+    try:
+        with first.writer_lock():
+            t = threading.Thread(target=other)
+            t.start()
+            assert waiting.wait(60)  # told it waits ...
+            assert not entered.is_set()  # ... and does wait
+        t.join(60)
+        assert entered.is_set()  # the lease passed on when the first let go
+    finally:
+        first.close()
+        second.close()

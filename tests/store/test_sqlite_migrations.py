@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from storyfold.errors import StoreError
+from storyfold.model import StoryState
 from storyfold.settings import EMBEDDING_DIM
 from storyfold.store import open_store
 from storyfold.store.sqlite import MIGRATIONS, SQLiteStore
@@ -52,7 +53,8 @@ def _schema_version(path: Path) -> str:
 
 def test_migration_names_say_what_they_do_and_keep_their_order() -> None:
     assert NAMES == ["0001_initial", "0002_names", "0003_full_text_search",
-                     "0004_writeup_cache", "0005_settings_record", "0007_story_aliases"]
+                     "0004_writeup_cache", "0005_settings_record", "0006_pending_work",
+                     "0007_story_aliases"]
     assert NAMES == sorted(NAMES) and len(set(NAMES)) == len(NAMES)
 
 
@@ -86,6 +88,34 @@ def test_a_store_from_the_last_numbered_version_is_adopted(tmp_path: Path) -> No
     finally:
         store.close()
     assert _schema_version(path) == str(len(NAMES))
+
+
+def test_stories_a_killed_run_left_before_the_pending_set_existed_become_pending(
+        tmp_path: Path) -> None:
+    """A store from before `0006_pending_work` cannot say what a killed run left undone; its
+    stories without a headline (provenance never saved) are exactly that, so they start
+    pending and the next run (or `storyfold repair`) finishes them."""
+    path = tmp_path / "v5.db"
+    store = _open(path)
+    fed = Fed()
+    add(store, fed, "a", "Harbour bridge opens", BRIDGE, seed=1)
+    add(store, fed, "b", "Harbour bridge opens", BRIDGE, seed=2)
+    state = np.ones(EMBEDDING_DIM, np.float32)
+    with store.transaction():
+        for sid, aid in (("s-done", "a"), ("s-killed", "b")):
+            store.save_story_state(StoryState(sid, state, 1, {}))
+            store.set_membership(aid, sid, 1.0)
+        store.save_provenance("s-done", "Harbour bridge opens", [], [])
+    store.close()
+    with sqlite3.connect(path) as db:  # as storyfold at 0005_settings_record left it
+        db.execute("DROP TABLE pending_stories")
+        db.execute("DELETE FROM migrations WHERE name = '0006_pending_work'")
+    db.close()
+    store = _open(path)
+    try:
+        assert store.pending() == {"s-killed"}
+    finally:
+        store.close()
 
 
 def test_an_older_store_gains_the_writeup_tables_in_place(tmp_path: Path) -> None:
@@ -180,7 +210,7 @@ def test_a_failing_migration_leaves_the_store_as_it_was(tmp_path: Path, monkeypa
         db.execute("CREATE TABLE extra (x INTEGER)")  # fails if the first attempt left it
 
     for step, expect_error in ((half_done, True), (done, False)):
-        later = (*MIGRATIONS, ("0099_extra", step))
+        later = (*MIGRATIONS, ("9999_extra", step))
         monkeypatch.setattr(mig, "MIGRATIONS", later)
         monkeypatch.setattr(mig, "NAMES", [name for name, _ in later])
         if expect_error:
@@ -188,7 +218,7 @@ def test_a_failing_migration_leaves_the_store_as_it_was(tmp_path: Path, monkeypa
                 open_store(f"sqlite:///{path}")
         else:
             store = _open(path)
-            assert [name for name, _ in store.applied_migrations()] == [*NAMES, "0099_extra"]
+            assert [name for name, _ in store.applied_migrations()] == [*NAMES, "9999_extra"]
             store.close()
 
 

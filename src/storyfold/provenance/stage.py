@@ -25,7 +25,8 @@ def reanalyze(
     settings: ProvenanceSettings = DEFAULTS.provenance,
     fingerprint: FingerprintSettings = DEFAULTS.fingerprint,
 ) -> None:
-    """Recompute roles and links of the given stories only, and store them."""
+    """Recompute roles and links of the given stories only, and store them; each story
+    leaves the pending set in the transaction that saves its provenance."""
     for sid in sorted(story_ids):
         ids = store.story_member_ids(sid)
         arts = store.articles(ids)
@@ -38,6 +39,7 @@ def reanalyze(
         members, links, headline = provenance([arts[i] for i in ids], fps, sentences, settings)
         with store.transaction():
             store.save_provenance(sid, headline, members, links)
+            store.clear_pending([sid])  # done: only now may a crash not redo it
 
 
 def sentence_vectors(

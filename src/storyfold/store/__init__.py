@@ -14,6 +14,7 @@ from storyfold.store.base import (
     StoryRecord,
     StoryState,
     StoryStore,
+    WorkStore,
 )
 
 
@@ -53,5 +54,6 @@ __all__ = [
     "StoryRecord",
     "StoryState",
     "StoryStore",
+    "WorkStore",
     "open_store",
 ]

@@ -11,10 +11,13 @@ A backend implements `Store`, which is made of one small protocol per concern:
 - `CacheStore`: write-ups and summary-sentence vectors, kept until a story's membership changes;
 - `SettingsStore`: the digest of the settings each run used, so a run can tell when the store
   was built with other settings;
+- `WorkStore`: the durable to-do set of a run (stories placed into but not yet consolidated
+  and given provenance), so a killed run's work is finished by the next one;
 
-plus `transaction()` and `close()`. What a backend must do is defined by the contract tests in
-`tests/store/test_contract.py`: a new backend is one more entry in their backend list, and is
-done when they pass. Today SQLite (`storyfold.store.sqlite`) is the only backend.
+plus `transaction()`, `writer_lock()` and `close()`. What a backend must do is defined by the
+contract tests in `tests/store/test_contract.py`: a new backend is one more entry in their
+backend list, and is done when they pass. Today SQLite (`storyfold.store.sqlite`) is the only
+backend.
 
 Why protocols and not one abstract class: code that needs one concern can ask for just that
 protocol (a test double then implements a handful of methods, not thirty), and mypy checks
@@ -26,7 +29,7 @@ one or gets a signature wrong, and the backend inherits `page_key`.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -46,7 +49,7 @@ from storyfold.model import (
 
 class ArticleStore(Protocol):
     """Articles and what is computed once per article. Article ids are unique: callers add
-    only ids that `known_ids` does not report."""
+    only ids that `known_ids` does not report (and adding a stored one again is a no-op)."""
 
     @abstractmethod
     def known_ids(self, ids: Iterable[str]) -> set[str]:
@@ -56,7 +59,8 @@ class ArticleStore(Protocol):
     def add_article(self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]
                     ) -> None:
         """Store an article, its fingerprint and its (band, key) LSH entries; the article also
-        becomes findable by `search` and appears at the end of `article_embeddings`."""
+        becomes findable by `search` and appears at the end of `article_embeddings`. An id
+        already stored is left as it is (no error): two writers racing on one article agree."""
 
     @abstractmethod
     def articles(self, ids: Iterable[str]) -> dict[str, Article]:
@@ -223,7 +227,31 @@ class SettingsStore(Protocol):
         """The digest last recorded; None for a store no run has recorded settings in."""
 
 
-class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, Protocol):
+class WorkStore(Protocol):
+    """The stories a run still owes work (consolidation, then provenance).
+
+    Placement commits chunk by chunk, but split/merge and provenance run at the end of a
+    batch: a run killed in between would leave stories without a headline or roles for good.
+    So a story is marked pending in the transaction that places into it, and cleared only in
+    the transaction that saves its provenance; whatever a killed run left is still pending
+    for the next run (or `storyfold repair`) to finish."""
+
+    @abstractmethod
+    def mark_pending(self, story_ids: Iterable[str]) -> None:
+        """Add stored stories to the pending set (marking one twice is a no-op)."""
+
+    @abstractmethod
+    def pending(self) -> set[str]:
+        """The ids of the pending stories; a story deleted (`delete_story`) is never among
+        them."""
+
+    @abstractmethod
+    def clear_pending(self, story_ids: Iterable[str]) -> None:
+        """Remove stories from the pending set (ids not in it are ignored)."""
+
+
+class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, WorkStore,
+            Protocol):
     """The one type the rest of storyfold uses: every concern, plus transactions.
 
     A backend subclasses it and implements every abstract method, opening (and creating or
@@ -234,6 +262,14 @@ class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, Pr
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together or not at all (an exception rolls them back and
         propagates). Transactions nest: only the outermost one commits."""
+
+    @abstractmethod
+    def writer_lock(self, on_wait: Callable[[], None] | None = None
+                    ) -> AbstractContextManager[None]:
+        """Hold the store's one writer lease (a run's placement and consolidation): another
+        holder, in this process on another connection or in another process, makes this
+        wait, calling `on_wait` once first so the caller can say so. Re-entrant on one
+        connection; released when the block ends or the process dies (even by kill -9)."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -249,4 +285,5 @@ __all__ = [
     "StoryRecord",
     "StoryState",
     "StoryStore",
+    "WorkStore",
 ]

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -54,6 +54,9 @@ class SQLiteConnection:
         self.path = path
         self._lock = threading.RLock()
         self._depth = 0
+        self._writer_guard = threading.RLock()  # the writer lease (`SQLiteWork.writer_lock`)
+        self._writer_depth = 0
+        self._writer_file: IO[bytes] | None = None
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:

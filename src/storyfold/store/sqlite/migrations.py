@@ -145,6 +145,24 @@ def _settings_record(db: sqlite3.Connection) -> None:
     )
 
 
+def _pending_work(db: sqlite3.Connection) -> None:
+    """The stories a run still owes consolidation and provenance (the durable to-do set). A
+    deleted story leaves it with its row (the cascade), so it never names a story that is
+    gone. Stories without a headline start in it: before this table, a killed run left
+    its stories so, and nothing else would ever finish them."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS pending_stories (
+            story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+            marked_at TEXT NOT NULL
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO pending_stories(story_id, marked_at)"
+        " SELECT id, ? FROM stories WHERE headline IS NULL",
+        (datetime.now(UTC).isoformat(),),
+    )
+
+
 def _story_aliases(db: sqlite3.Connection) -> None:
     """Where a merged-away story went (old id → the story it became), for old links."""
     db.execute(
@@ -162,6 +180,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0003_full_text_search", _full_text),
     ("0004_writeup_cache", _writeups),
     ("0005_settings_record", _settings_record),
+    ("0006_pending_work", _pending_work),
     ("0007_story_aliases", _story_aliases),
 )
 NAMES = [name for name, _ in MIGRATIONS]
