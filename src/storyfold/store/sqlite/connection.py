@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -45,6 +46,28 @@ def vectors_blob(vectors: np.ndarray) -> bytes:
     return vectors.astype(np.float16).tobytes()
 
 
+def _wal(db: sqlite3.Connection) -> None:
+    """Switch to write-ahead logging, waiting out other openers.
+
+    Changing the journal mode needs the database to itself, and SQLite may answer "database
+    is locked" at once, without its busy handler, while another process is opening the same
+    new store: so retry, with a growing pause, for as long as a writer would wait.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.01
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+
+
 class SQLiteConnection:
     """The embedded default. A batch of writes is one transaction: a crash loses the batch,
     never corrupts what was stored before. One connection is shared by the threads of a
@@ -66,7 +89,7 @@ class SQLiteConnection:
             raise StoreError(f"cannot open SQLite store {path!r}: {exc}") from exc
         try:
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
+            _wal(self.db)
             self.db.execute("PRAGMA synchronous = NORMAL")
             migrate(self.db, path)
         except (sqlite3.Error, StoreError) as exc:
