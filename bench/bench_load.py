@@ -216,7 +216,12 @@ def found(port: int, article_ids: list[str]) -> int:
     hits = 0
     try:
         for aid in article_ids:
-            status, _ = request(conn, "GET", f"/api/articles/{quote(aid, safe='')}")
+            try:
+                status, _ = request(conn, "GET", f"/api/articles/{quote(aid, safe='')}")
+            except (OSError, http.client.HTTPException):
+                conn.close()  # counts as not found; a fresh connection for the next id
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+                continue
             hits += status == 200
     finally:
         conn.close()
