@@ -45,7 +45,14 @@ from urllib.parse import quote
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_serve import OUT, build_store, free_port, pct, wait_ready  # noqa: E402
+from bench_serve import (  # noqa: E402
+    OUT,
+    build_store,
+    free_port,
+    pct,
+    start_server,
+    wait_ready,
+)
 
 KINDS = ("page", "api list", "api story", "search", "write")
 MAX_REQUESTS = 1_000_000  # per reader per round: the time limit ends a loop long before
@@ -295,11 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     bodies = articles(per_round * args.rounds, seed=args.seed + 1000)
     token = secrets.token_urlsafe(24)
     port = free_port()
-    env = {**os.environ, "STORYFOLD_LOG": "WARNING", "STORYFOLD_TOKEN": token}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from storyfold.cli import app; app()", "serve",
-         "--db", f"sqlite:///{work}", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_server(work, port, token)
     try:
         wait_ready(port, proc)
         story_ids, cursors, queries = sample_ids(port, pages=5)

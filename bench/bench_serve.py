@@ -99,6 +99,18 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
     raise SystemExit("server did not start")
 
 
+def start_server(db: Path, port: int, token: str | None) -> subprocess.Popen:
+    """The real `storyfold serve` command on loopback; writes on only with a `token`."""
+    env = {**os.environ, "STORYFOLD_LOG": "WARNING"}
+    env.pop("STORYFOLD_TOKEN", None)
+    if token is not None:
+        env["STORYFOLD_TOKEN"] = token
+    return subprocess.Popen(
+        [sys.executable, "-c", "from storyfold.cli import app; app()", "serve",
+         "--db", f"sqlite:///{db}", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def load(port: int, paths: list[str], total: int, concurrency: int
          ) -> tuple[float, list[float], int]:
     """`total` requests cycling over `paths`, `concurrency` connections: (seconds, latencies
@@ -146,12 +158,7 @@ def main() -> int:
     OUT.mkdir(exist_ok=True)
     db = build_store(args.n, args.seed)
     port = free_port()
-    env = {**os.environ, "STORYFOLD_LOG": "WARNING"}
-    env.pop("STORYFOLD_TOKEN", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from storyfold.cli import app; app()", "serve",
-         "--db", f"sqlite:///{db}", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_server(db, port, token=None)
     try:
         wait_ready(port, proc)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)

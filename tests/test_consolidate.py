@@ -38,7 +38,8 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return (v / np.linalg.norm(v)).astype(np.float32)
 
 
-def test_a_story_holding_two_events_of_one_kind_is_split_by_who_was_involved() -> None:
+def _two_players() -> list[Fingerprint]:
+    """Ten reports of one kind of event (an arrest), five naming one player, five another."""
     rng = np.random.default_rng(3)
     topic = rng.normal(size=EMBEDDING_DIM)
     shared = {"arrested": 2.0, "driving": 1.0, "influence": 1.0, "team": 1.0}
@@ -48,6 +49,11 @@ def test_a_story_holding_two_events_of_one_kind_is_split_by_who_was_involved() -
         emb = _unit(topic + 0.3 * rng.normal(size=EMBEDDING_DIM))
         fps.append(_fp(i, emb, {**shared, player: 3.0},
                        {"harbourside": 1.0, "patrol": 1.0, player: 4.0}))
+    return fps
+
+
+def test_a_story_holding_two_events_of_one_kind_is_split_by_who_was_involved() -> None:
+    fps = _two_players()
     groups = split_groups(fps, lambda t: 1.0, ConsolidateSettings())
     assert groups == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
 
@@ -120,15 +126,7 @@ def _index(store: Store) -> StoryIndex:
 def test_a_split_marks_its_new_story_pending_too() -> None:
     """The half that leaves is a story no provenance was computed for: a run killed right
     after the split must find it owed, with the half that kept the id."""
-    rng = np.random.default_rng(3)
-    topic = rng.normal(size=EMBEDDING_DIM)
-    shared = {"arrested": 2.0, "driving": 1.0, "influence": 1.0, "team": 1.0}
-    fps = []
-    for i in range(10):
-        player = "okafor" if i < 5 else "lindqvist"
-        emb = _unit(topic + 0.3 * rng.normal(size=EMBEDDING_DIM))
-        fps.append(_fp(i, emb, {**shared, player: 3.0},
-                       {"harbourside": 1.0, "patrol": 1.0, player: 4.0}))
+    fps = _two_players()
     store = open_store("sqlite://")
     try:
         _stored_story(store, "sa0", fps)
