@@ -33,7 +33,6 @@ import json
 import os
 import random
 import secrets
-import subprocess
 import sys
 import threading
 import time
@@ -51,6 +50,7 @@ from bench_serve import (  # noqa: E402
     free_port,
     pct,
     start_server,
+    stop_server,
     wait_ready,
 )
 
@@ -322,12 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             report(rnd, secs, tally, hits, rss_mb(proc.pid), rss0,
                    rss_mb(proc.pid, "VmHWM"))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
     return 0
 
 

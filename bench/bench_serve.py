@@ -111,6 +111,15 @@ def start_server(db: Path, port: int, token: str | None) -> subprocess.Popen:
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def load(port: int, paths: list[str], total: int, concurrency: int
          ) -> tuple[float, list[float], int]:
     """`total` requests cycling over `paths`, `concurrency` connections: (seconds, latencies
@@ -195,11 +204,7 @@ def main() -> int:
             print(f"{name:58} {len(lat) / secs:7.1f} {statistics.median(lat):8.1f} "
                   f"{pct(lat, 0.99):8.1f} {bad:8d}", flush=True)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
     return 0
 
 
