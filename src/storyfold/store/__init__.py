@@ -5,17 +5,9 @@ from __future__ import annotations
 import os
 
 from storyfold.errors import StoreError
-from storyfold.store.base import (
-    ArticleStore,
-    CacheStore,
-    SearchStore,
-    SettingsStore,
-    Store,
-    StoryRecord,
-    StoryState,
-    StoryStore,
-    WorkStore,
-)
+from storyfold.store.base import *  # noqa: F403 - the contract is this package's API
+from storyfold.store.base import Store
+from storyfold.store.base import __all__ as _CONTRACT
 
 
 def open_store(url: str, must_exist: bool = False) -> Store:
@@ -45,15 +37,4 @@ def open_store(url: str, must_exist: bool = False) -> Store:
     return SQLiteStore(path)
 
 
-__all__ = [
-    "ArticleStore",
-    "CacheStore",
-    "SearchStore",
-    "SettingsStore",
-    "Store",
-    "StoryRecord",
-    "StoryState",
-    "StoryStore",
-    "WorkStore",
-    "open_store",
-]
+__all__ = [*_CONTRACT, "open_store"]
