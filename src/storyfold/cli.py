@@ -10,7 +10,7 @@ import stat
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -31,6 +31,11 @@ from storyfold.output.json import story_json
 from storyfold.output.terminal import stories_table as _stories_table
 from storyfold.settings import Settings, load
 from storyfold.store import open_store
+
+if TYPE_CHECKING:  # the pipeline is imported where a command needs it: start-up stays quick
+    from storyfold.model import StoryRecord
+    from storyfold.pipeline import RunReport
+    from storyfold.store import Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Fold news coverage from many outlets into stories.")
@@ -118,7 +123,7 @@ def run(
                         on_wait=lambda: progress.console.print(WAITING, highlight=False,
                                                                soft_wrap=True))
         report = pipe.add(iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024)))
-    stories = [story_json(store, store.story(sid)) for sid in _touched_in_order(store, report)]
+    stories = [story_json(store, rec) for rec in _touched_in_order(store, report)]
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, markup=True,
                   soft_wrap=True)
@@ -137,12 +142,12 @@ def run(
         raise typer.Exit(1)
 
 
-def _touched_in_order(store, report) -> list[str]:  # noqa: ANN001
+def _touched_in_order(store: Store, report: RunReport) -> list[StoryRecord]:
     """Stories holding any input article (new or already stored), oldest first."""
     sids = set(store.story_of(report.seen_ids).values()) | report.touched
     recs = [store.story(s) for s in sids]
     recs.sort(key=lambda r: (r.first_seen is None, r.first_seen or 0, r.id), reverse=False)
-    return [r.id for r in recs]
+    return recs
 
 
 WAITING = "another run holds the store; waiting…"

@@ -157,6 +157,8 @@ class Pipeline:
         pending: the same set, in the same order, that an uninterrupted run would have had,
         so a crashed run plus its re-run ends where one clean run would."""
         report.resumed = self.store.pending() - report.touched
+        if not report.touched and not report.resumed:
+            return  # nothing to do: don't load the story index for it
         if report.resumed:
             log.info("finishing %d story(ies) an interrupted run left pending",
                      len(report.resumed))
@@ -215,8 +217,7 @@ class Pipeline:
                    "(`storyfold settings` shows the effective settings)")
             report.warnings.append(msg)
             log.info("%s", msg)  # the caller shows report.warnings
-        with self.store.transaction():
-            self.store.record_settings(mine, to_dict(self.settings, RESULT_SECTIONS))
+        self.store.record_settings(mine, to_dict(self.settings, RESULT_SECTIONS))
         self._settings_recorded = True
 
     # ---- reporting ----------------------------------------------------------------------------

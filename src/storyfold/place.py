@@ -318,7 +318,6 @@ class Placement:
 
     article_id: str
     story_id: str
-    score: float  # rounded as stored; 1.0 for an article that started its story
     new_story: bool
 
 
@@ -354,7 +353,7 @@ def place_batch(
                 index.join(story_id, fp, article.published)
             store.add_article(article, fp, keys)
             placed[article.id] = (story_id, round(float(score), 4))
-            out.append(Placement(article.id, story_id, placed[article.id][1], found is None))
+            out.append(Placement(article.id, story_id, found is None))
             if on_placed:
                 on_placed()
         # A story's state is written once per batch, not once per article that joins it:

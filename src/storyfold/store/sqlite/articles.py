@@ -47,13 +47,11 @@ class SQLiteArticles(SQLiteConnection, ArticleStore):
         return {r[0] for r in self._select_in("SELECT id FROM articles WHERE id IN ({marks})", ids)}
 
     def add_article(self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]) -> None:
-        if self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone():
-            return  # already stored: ids are content, so the stored one is this article
         seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
-        self.db.execute(
+        added = self.db.execute(
             "INSERT INTO articles(id, seq, source, url, title, text, published, published_from,"
             " dateline, credits, captions, removed, lang, author, path, record, extra, ingested_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING",
             (
                 article.id, seq, article.source, article.url, article.title, article.text,
                 ts(article.published), article.published_from, article.dateline,
@@ -64,6 +62,8 @@ class SQLiteArticles(SQLiteConnection, ArticleStore):
                 json.dumps(article.extra, default=str), now(),
             ),
         )
+        if added.rowcount == 0:
+            return  # already stored: ids are content, so the stored one is this article
         self.db.execute(
             "INSERT INTO fingerprints(article_id, content_hash, minhash, embedding, terms, names)"
             " VALUES (?,?,?,?,?,?)",
