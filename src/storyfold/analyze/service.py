@@ -129,9 +129,5 @@ def story_analysis(store: Store, rec: StoryRecord, embedder: Any = None,
     spaCy readings are kept between requests; without one, a fresh analyzer (and cache)
     serves this call only. `embedder` is used when the analyzer has none.
     """
-    if analyzer is None:
-        cached = fresh_analysis(store, rec)
-        if cached is not None:
-            return cached
-        analyzer = StoryAnalyzer(embedder=embedder)
+    analyzer = analyzer or StoryAnalyzer(embedder=embedder)  # cheap: loads nothing yet
     return analyzer.analyse(store, rec, arts)

@@ -50,7 +50,7 @@ def eval_stories(path: Path, store: Store, embedder: Embedder | None = None,
     embedder.model()  # a one-off cost, reported apart so docs/s is the streaming rate
     load_secs = time.perf_counter() - t_load
     t0, e0 = time.perf_counter(), embedder.seconds
-    report = pipe.add(iter_documents([str(path)]))
+    report = pipe.add(iter_documents([str(path)], settings=settings.ingest))
     secs = time.perf_counter() - t0
     embed_secs = embedder.seconds - e0
     story = store.story_of({aid for _, _, aid in report.inputs})

@@ -1,10 +1,7 @@
 """One story for people on a terminal, with Rich (Markdown is in `output.markdown`).
 
-Both render the JSON-ready dict of `views.story_detail`, so what a reader sees is exactly
-what `--json` gives a program. Articles are numbered in the order of the story's article
-list, and every citation, timeline line and quote variant refers to them by that number.
-Article text is never trusted as markup: Rich gets it as plain `Text`, Markdown gets it
-with every character that could start markup escaped.
+It renders the dict of `output.json.story_detail` (see `output.common` for the numbering).
+Article text is never trusted as markup: Rich gets it as plain `Text`.
 """
 
 from __future__ import annotations
@@ -190,6 +187,3 @@ def stories_table(stories: list[dict[str, Any]], title: str) -> Table:
             label_for(orig), " / ".join(map(str, counts)),
         )
     return table
-
-
-# ---- Markdown ----------------------------------------------------------------------------------

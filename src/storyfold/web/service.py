@@ -336,14 +336,8 @@ class Services:
                              status=415)
         try:
             doc: RawDocument = reader.read_one("api", text)
-        except RecursionError as exc:  # e.g. 100,000 `[`: json gives up, the client can fix it
-            raise BadRequest("body nests too deeply; send one flat JSON object",
-                             kind="invalid-body") from exc
-        except MalformedInput as exc:
+        except MalformedInput as exc:  # deep nesting and over-long numbers included
             raise BadRequest(f"body is {exc}", kind="invalid-body") from exc
-        except ValueError as exc:  # json: a number of more than 4,300 digits
-            raise BadRequest("body holds a value too large to read; send one JSON object "
-                             "whose fields are strings", kind="invalid-body") from exc
         except IngestError as exc:
             raise BadRequest(f"article not usable: {exc.reason}", kind="unusable-article",
                              status=422) from exc
