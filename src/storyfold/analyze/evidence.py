@@ -18,7 +18,7 @@ import numpy as np
 
 from storyfold.analyze.analysis import ArticleAnalysis
 from storyfold.analyze.candidates import Span
-from storyfold.analyze.dates import date_range
+from storyfold.analyze.dates import dates_overlap
 from storyfold.model import Article
 from storyfold.text.calendar import WEEKDAYS
 from storyfold.text.numbers import same_value
@@ -113,10 +113,9 @@ def said_in(doc: Doc, sp: Span) -> tuple[list[float], set[str], list[tuple[str, 
 def _overlap(a: str, b: str) -> bool:
     """Two resolved dates share a day; an unreadable one contradicts nothing."""
     try:
-        (a1, a2), (b1, b2) = date_range(a), date_range(b)
+        return dates_overlap(a, b)
     except ValueError:
         return True
-    return a1 <= b2 and b1 <= a2
 
 
 def states(src: Doc, sp: Span, other: Doc, j: int, tolerance: float) -> bool:

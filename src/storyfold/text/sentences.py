@@ -79,8 +79,9 @@ def sentence_spans(text: str, quotes: list[tuple[int, int]] | None = None,
     if rule.guarded:
         searched = mask_quotes(text, quoted_spans(text) if quotes is None else quotes)
     cuts: list[tuple[int, int]] = []  # (end of the sentence before, start of the next)
+    stop_group = "stop" in rule.boundary.groupindex
     for m in rule.boundary.finditer(searched):
-        has_stop = m.start("stop") >= 0 if "stop" in rule.boundary.groupindex else False
+        has_stop = stop_group and m.start("stop") >= 0
         if rule.guarded and has_stop and searched[m.start()] == "." and _abbreviation_before(
                 searched, m.start(), m.end()):
             continue
