@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -94,6 +94,7 @@ def sentence_vectors(
     articles: Sequence[Article], embedder: SentenceEmbedder,
     known: dict[str, tuple[Sequence[str], np.ndarray]] | None = None,
     settings: AnalyzeSettings = DEFAULTS.analyze,
+    spans: Mapping[str, list[Span]] | None = None,
 ) -> dict[str, np.ndarray]:
     """Embeddings of every article's candidate sentences (rows in `candidate_spans` order).
 
@@ -101,7 +102,8 @@ def sentence_vectors(
     write-up's, or the lead-sentence vectors the store keeps for rewrite detection): a
     candidate equal to one of them, or its tail once the dateline is cut, reuses the
     vector. The rest are embedded in one batch, each distinct sentence once (copies repeat
-    their source's sentences).
+    their source's sentences). `spans`: each article's `candidate_spans`, when the caller
+    has them already.
     """
     out: dict[str, np.ndarray] = {}
     todo: dict[str, list[tuple[str, int]]] = {}
@@ -110,10 +112,10 @@ def sentence_vectors(
                for aid, (ts, vs) in (known or {}).items()}
     exact = {t: v for pairs in lookups.values() for t, v in pairs}  # a copy's are its source's
     for a in articles:
-        spans = candidate_spans(a, settings)
+        found = spans[a.id] if spans is not None else candidate_spans(a, settings)
         mine = lookups.get(a.id, [])
-        rows = np.zeros((len(spans), EMBEDDING_DIM), dtype=np.float32)
-        for i, sp in enumerate(spans):
+        rows = np.zeros((len(found), EMBEDDING_DIM), dtype=np.float32)
+        for i, sp in enumerate(found):
             want = norm(sp.text)
             hit = exact.get(want)
             if hit is None:

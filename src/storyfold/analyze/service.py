@@ -14,7 +14,12 @@ import threading
 from typing import Any
 
 from storyfold.analyze.analysis import AnalysisCache
-from storyfold.analyze.candidates import SentenceEmbedder, candidate_spans, sentence_vectors
+from storyfold.analyze.candidates import (
+    SentenceEmbedder,
+    Span,
+    candidate_spans,
+    sentence_vectors,
+)
 from storyfold.analyze.compare import compare_story
 from storyfold.analyze.keys import members_key, sentences_key
 from storyfold.analyze.summary import write_up
@@ -70,10 +75,11 @@ class StoryAnalyzer:
         derived = {m.article_id: m.derived_from for m in rec.members}
         comparison = compare_story(ordered, derived, self.cache, self.settings)
         embedder = self.embedder
-        known, keys = self._known_vectors(store, ordered)
-        vectors = sentence_vectors(ordered, embedder, known, self.settings)
+        spans = {a.id: candidate_spans(a, self.settings) for a in ordered}  # read once, for all
+        known, keys = self._known_vectors(store, ordered, spans)
+        vectors = sentence_vectors(ordered, embedder, known, self.settings, spans)
         wu = write_up(ordered, rec.members, embedder, comparison, vectors, cache=self.cache,
-                      settings=self.settings)
+                      settings=self.settings, spans=spans)
         data = {"comparison": comparison.to_json(), "writeup": wu.to_json()}
         new_vectors = {aid: (key, vectors[aid]) for aid, key in keys.items()}
         try:
@@ -83,7 +89,8 @@ class StoryAnalyzer:
             log.warning("%s", exc)
         return data
 
-    def _known_vectors(self, store: Store, articles: list[Article]) -> tuple[dict, dict[str, str]]:
+    def _known_vectors(self, store: Store, articles: list[Article],
+                       spans: dict[str, list[Span]]) -> tuple[dict, dict[str, str]]:
         """Sentence vectors already computed for these articles, and the ones still to compute.
 
         Returns `known` (article id → (sentences, vectors)) for `sentence_vectors`, from the
@@ -98,7 +105,7 @@ class StoryAnalyzer:
         known: dict[str, tuple[list[str], Any]] = {}
         todo: dict[str, str] = {}
         for a in articles:
-            texts = [sp.text for sp in candidate_spans(a, self.settings)]
+            texts = [sp.text for sp in spans[a.id]]
             key = sentences_key(texts, self.settings.sentence_tokens)
             hit = cached.get(a.id)
             if hit is not None and hit[0] == key and len(hit[1]) == len(texts):

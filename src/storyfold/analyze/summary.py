@@ -18,14 +18,19 @@ cached write-up depends on); this one puts them together.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from storyfold.analyze.analysis import AnalysisCache, ArticleAnalysis, analyze_articles
-from storyfold.analyze.candidates import SentenceEmbedder, candidate_spans, sentence_vectors
+from storyfold.analyze.candidates import (
+    SentenceEmbedder,
+    Span,
+    candidate_spans,
+    sentence_vectors,
+)
 from storyfold.analyze.compare import Comparison
 from storyfold.analyze.evidence import Doc, mark_unique_nouns, span_dates
 from storyfold.analyze.headline import choose_headline
@@ -79,6 +84,7 @@ def _prepare(
     articles: Sequence[Article], members: Sequence[Membership], embedder: SentenceEmbedder,
     vectors: dict[str, np.ndarray] | None, analyses: Sequence[ArticleAnalysis] | None,
     cite_threshold: float | None, cache: AnalysisCache | None, settings: AnalyzeSettings,
+    spans: Mapping[str, list[Span]] | None = None,
 ) -> tuple[list[Doc], list[Candidate]]:
     """The members as the summariser sees them, and their candidates with citations."""
     ordered = timeline_order(articles, members)
@@ -87,8 +93,10 @@ def _prepare(
     if analyses is None:
         analyses = analyze_articles(ordered, cache, settings)
     by_analysis = {an.article_id: an for an in analyses}
+    if spans is None:
+        spans = {a.id: candidate_spans(a, settings) for a in ordered}
     if vectors is None:
-        vectors = sentence_vectors(ordered, embedder, settings=settings)
+        vectors = sentence_vectors(ordered, embedder, settings=settings, spans=spans)
     docs: list[Doc] = []
     for i, a in enumerate(ordered):
         root, seen = a.id, {a.id}
@@ -96,13 +104,13 @@ def _prepare(
             root = derived[root]  # type: ignore[assignment]
             seen.add(root)
         m = by_member.get(a.id)
-        spans = candidate_spans(a, settings)
+        mine = spans[a.id]
         vecs = vectors.get(a.id, np.zeros((0, EMBEDDING_DIM), np.float32))
-        if len(vecs) != len(spans):  # stale cache: never pair a vector with the wrong sentence
+        if len(vecs) != len(mine):  # stale cache: never pair a vector with the wrong sentence
             log.warning("sentence vectors of %s do not match its sentences; ignoring them", a.id)
-            spans, vecs = [], np.zeros((0, EMBEDDING_DIM), np.float32)
+            mine, vecs = [], np.zeros((0, EMBEDDING_DIM), np.float32)
         role = m.role if m else "independent"
-        doc = Doc(a, i, 0 if role == "original" else i + 1, role, root, spans,
+        doc = Doc(a, i, 0 if role == "original" else i + 1, role, root, mine,
                   vecs.astype(np.float32), by_analysis.get(a.id))
         doc.lower = a.text.lower()
         docs.append(doc)
@@ -145,6 +153,7 @@ def write_up(
     cite_threshold: float | None = None,
     cache: AnalysisCache | None = None,
     settings: AnalyzeSettings = DEFAULTS.analyze,
+    spans: Mapping[str, list[Span]] | None = None,
 ) -> WriteUp:
     """Headline, cited summary, timeline and events of one story's members.
 
@@ -156,7 +165,7 @@ def write_up(
     if not articles:
         return WriteUp(None)
     docs, cands = _prepare(articles, members, embedder, vectors, analyses, cite_threshold, cache,
-                           settings)
+                           settings, spans)
     centroid = centroid_of(docs)
     n_roots = len({d.root for d in docs})
     for c in cands:
