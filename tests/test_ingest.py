@@ -294,6 +294,31 @@ def test_cyrillic_in_cp1251_is_not_taken_for_western_text(tmp_path: Path) -> Non
     assert not isinstance(doc, IngestError) and doc.body == text
 
 
+def test_a_guessed_encoding_is_named_and_a_sure_one_is_not(tmp_path: Path) -> None:
+    """Bytes that are neither UTF-8 nor Western text are read by a statistical guess; the
+    document says which, so the run can tell the user what to check."""
+    text = "Мэр города сказал журналистам, что вокзал снова откроется летом после ремонта."
+    (tmp_path / "ru.txt").write_bytes(text.encode("cp1251"))
+    (tmp_path / "fr.txt").write_bytes(WESTERN["fr-short"].encode("latin-1"))
+    (tmp_path / "en.txt").write_text(BODY, encoding="utf-8")
+    docs = {Path(d.path).name: d for d in _docs(tmp_path) if not isinstance(d, IngestError)}
+    assert docs["ru.txt"].encoding_guess == "cp1251"
+    assert docs["fr.txt"].encoding_guess is None and docs["en.txt"].encoding_guess is None
+
+
+def test_a_run_says_which_file_was_read_by_a_guessed_encoding(tmp_path: Path) -> None:
+    from storyfold.pipeline import Pipeline
+    from storyfold.store import open_store
+
+    text = ("Мэр города сказал журналистам, что вокзал снова откроется летом после ремонта. "
+            * 4)
+    (tmp_path / "ru.txt").write_bytes(text.encode("cp1251"))
+    store = open_store(f"sqlite:///{tmp_path}/s.db")
+    report = Pipeline(store, provenance=False).add(iter_documents([str(tmp_path / "ru.txt")]))
+    assert report.added == 1
+    assert [w for w in report.warnings if "ru.txt" in w and "cp1251" in w and "guess" in w]
+
+
 def test_a_file_name_that_is_not_utf8_is_read_and_printable(tmp_path: Path) -> None:
     import os
 

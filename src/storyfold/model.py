@@ -26,6 +26,7 @@ class RawDocument:
     body: str  # plain text, or HTML for kind == "html"
     meta: dict[str, Any] = field(default_factory=dict)  # title, date, url, source, author, extra
     record: str | None = None  # record id or line number inside a multi-record file
+    encoding_guess: str | None = None  # the encoding, when the bytes' reading was a guess
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,9 @@ class Pipeline:
         if len(f"{article.title or ''} {article.text}".split()) < self.settings.clean.min_words:
             self._error(report, IngestError(where, "no article text after cleaning"))
             return None
+        if item.encoding_guess:  # kept, but the user should know its reading was a guess
+            report.warnings.append(f"{where}: not UTF-8; read as {item.encoding_guess} "
+                                   "(a guess: check its text)")
         return article
 
     def _fingerprint_and_place(self, articles: list[Article], report: RunReport) -> None:

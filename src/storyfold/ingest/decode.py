@@ -43,6 +43,13 @@ def decode_bytes(data: bytes) -> str:
     Raises NotText for binary data or bytes no encoding explains, so the caller can
     report the file and move on rather than storing mojibake.
     """
+    return decode_guessing(data)[0]
+
+
+def decode_guessing(data: bytes) -> tuple[str, str | None]:
+    """`decode_bytes`, and the name of the encoding when it was only a statistical guess
+    (charset-normalizer's pick on bytes that are neither UTF-8 nor plain Western text), so
+    the caller can tell the user which reading to check; None when the reading is sure."""
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise NotText(f"binary file ({what}), not a text article")
@@ -52,19 +59,20 @@ def decode_bytes(data: bytes) -> str:
     if b"\x00" in head and not (data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff")):
         raise NotText("binary file (contains NUL bytes), not a text article")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError:
         pass
     text = data.decode("utf-8", "replace") if _mostly_utf8(data) else _western(data)
+    guessed = None
     if text is None:
         best = charset_normalizer.from_bytes(data).best()
         if best is None:
             raise NotText("cannot decode: not UTF-8 and no other text encoding fits")
-        text = str(best)
+        text, guessed = str(best), best.encoding
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > 0.01 * max(1, min(len(text), 8192)):
         raise NotText("binary file (control characters), not a text article")
-    return text
+    return text, guessed
 
 
 def _mostly_utf8(data: bytes) -> bool:

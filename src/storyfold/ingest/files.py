@@ -10,11 +10,12 @@ import io
 import os
 import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from storyfold.errors import IngestError
-from storyfold.ingest.decode import NotText, decode_bytes
+from storyfold.ingest.decode import NotText, decode_bytes, decode_guessing
 from storyfold.ingest.jsonl import megabytes, read_json_lines
 from storyfold.ingest.readers import JSON_LINES_SUFFIXES, reader_for
 from storyfold.model import RawDocument
@@ -162,7 +163,7 @@ def read_path(
         yield IngestError(name, f"cannot read ({exc.strerror or exc})")
         return
     try:
-        text = decode_bytes(data)
+        text, guessed = decode_guessing(data)
     except NotText as exc:
         yield IngestError(name, str(exc))
         return
@@ -170,7 +171,9 @@ def read_path(
         yield IngestError(name, "empty file (only whitespace)")
         return
     try:
-        yield from reader_for(text, path.suffix.lower()).read(name, text)
+        for doc in reader_for(text, path.suffix.lower()).read(name, text):
+            yield replace(doc, encoding_guess=guessed) if guessed and isinstance(
+                doc, RawDocument) else doc
     except IngestError as err:
         yield err
 
