@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
@@ -40,3 +41,30 @@ def test_two_threads_with_different_token_limits_each_get_their_own_vectors(embe
             np.testing.assert_allclose(vecs, alone[limit], atol=1e-4)
     # a limit passed per call is honoured the same way
     np.testing.assert_allclose(long.embed(TEXTS, max_tokens=8), alone[8], atol=1e-4)
+
+
+def test_encoder_threads_never_exceed_the_cores_this_process_may_use() -> None:
+    from storyfold.fingerprint.embed import available_cores, encoder_threads
+
+    cores = available_cores()
+    assert 1 <= cores <= (os.cpu_count() or 1)
+    assert encoder_threads(0) == cores  # 0: all of them
+    assert encoder_threads(1) == 1
+    assert encoder_threads(cores + 64) == cores  # asking for more gets what there is
+
+
+def test_a_cgroup_cpu_quota_caps_the_available_cores(monkeypatch) -> None:
+    import builtins
+    import io
+
+    from storyfold.fingerprint import embed
+
+    real_open = builtins.open
+
+    def fake_open(path, *args, **kwargs):  # a container limited to one CPU and a half
+        if str(path) == "/sys/fs/cgroup/cpu.max":
+            return io.StringIO("150000 100000\n")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    assert embed.available_cores() == 1

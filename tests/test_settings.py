@@ -166,6 +166,9 @@ def test_the_digest_is_stable_and_follows_the_values_that_change_results() -> No
     assert digest(shown) == base
     # 10 and 10.0 are one value
     assert digest(replace(DEFAULTS, place=replace(DEFAULTS.place, max_gap_days=10))) == base
+    # how many threads encode changes speed, never what is stored
+    assert digest(replace(DEFAULTS, fingerprint=replace(DEFAULTS.fingerprint, threads=1))) \
+        == base
 
 
 # ---- the command --------------------------------------------------------------------------

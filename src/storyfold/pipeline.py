@@ -72,7 +72,8 @@ class Pipeline:
         # "auto" leaves the choice to the effective settings at model load, so that
         # $STORYFOLD_EMBED_PRECISION still counts for a pipeline built on the defaults
         self.embedder = embedder or Embedder(fs.embed_max_tokens, fs.embed_batch,
-                                             None if fs.precision == "auto" else fs.precision)
+                                             None if fs.precision == "auto" else fs.precision,
+                                             fs.threads or None)
         self.on_error = on_error
         self.on_progress = on_progress
         self.provenance = provenance  # False: stories only (evaluation of clustering)

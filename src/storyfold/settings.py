@@ -34,6 +34,8 @@ class _Section:
     _unit: ClassVar[tuple[str, ...]] = ()
     _positive: ClassVar[tuple[str, ...]] = ()
     _choices: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    # fields that change how fast a run goes but never what it stores: left out of `digest`
+    _runtime: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         name = type(self).__name__.removesuffix("Settings").lower()  # as in a file: [place]
@@ -96,6 +98,7 @@ class FingerprintSettings(_Section):
         "num_perm", "lsh_bands", "shingle_words", "embed_max_tokens", "embed_batch",
         "sentence_max_tokens")
     _choices: ClassVar[Mapping[str, tuple[str, ...]]] = {"precision": ("auto", "fp32", "bf16")}
+    _runtime: ClassVar[tuple[str, ...]] = ("threads",)
 
     num_perm: int = 128  # MinHash permutations (signature length)
     lsh_bands: int = 32  # LSH bands over the signature (rows per band = num_perm / lsh_bands)
@@ -112,6 +115,7 @@ class FingerprintSettings(_Section):
     max_names: int = 80  # proper names and figures kept per article
     name_weight: float = 0.5  # extra term weight of a capitalised occurrence (names, places)
     precision: str = "auto"  # encoder precision: auto (bf16 where the CPU has it), fp32, bf16
+    threads: int = 0  # encoder threads; 0: the cores this process may use, never more
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -316,7 +320,10 @@ def to_dict(settings: Settings, sections: tuple[str, ...] | None = None) -> dict
 def digest(settings: Settings) -> str:
     """sha256 of the settings that change what a run stores (`RESULT_SECTIONS`), as
     canonical JSON: equal digests mean a store built with the same settings."""
-    text = json.dumps(to_dict(settings, RESULT_SECTIONS), sort_keys=True,
+    shaping = {name: {k: v for k, v in values.items()
+                      if k not in getattr(settings, name)._runtime}
+               for name, values in to_dict(settings, RESULT_SECTIONS).items()}
+    text = json.dumps(shaping, sort_keys=True,
                       separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

