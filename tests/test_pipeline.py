@@ -54,6 +54,34 @@ def test_rewrite_joins_the_original_and_unrelated_news_stays_apart(pipeline, tmp
     assert roles[ids["b.txt"]] == ("rewrite", ids["a.txt"])
 
 
+def test_a_copy_shares_its_sources_sentence_vectors_instead_of_being_encoded_again(
+        pipeline, tmp_path) -> None:
+    """Sentence vectors (for telling a rewrite from independent reporting) cost more than
+    anything else in a run; a copy's lead sentences are its source's, so they are not encoded."""
+    _write(tmp_path, "a.txt", QUAKE, "2025-02-03", "Harbor Wire")
+    _write(tmp_path, "b.txt", QUAKE_REWRITE, "2025-02-04", "Daily Meridian")
+    _write(tmp_path, "c.txt", QUAKE + " The story was first reported by Harbor Wire.",
+           "2025-02-04", "Copy Desk")
+    encoded: list[str] = []
+    real = pipeline.embedder.embed
+
+    def counting(texts, max_tokens=None):  # noqa: ANN001, ANN202
+        encoded.extend(texts)
+        return real(texts, max_tokens)
+
+    pipeline.embedder.embed = counting
+    report = pipeline.add(iter_documents([str(tmp_path)]))
+    ids = {Path(x.path).name: x.id for x in pipeline.store.articles(report.assignments).values()}
+    assert len(set(report.assignments.values())) == 1
+    stored = pipeline.store.sentence_vectors(ids.values())
+    copy, source = ids["c.txt"], ids["a.txt"]
+    assert ids["b.txt"] in stored and len({copy, source} & stored.keys()) == 1
+    shared = "Rescue teams with dogs searched the rubble through the night."
+    assert encoded.count(shared) == 1  # one lead sentence of the two, encoded once
+    roles = {m.article_id: m.role for m in pipeline.store.story(report.assignments[source]).members}
+    assert roles[copy] == "copy" and roles[ids["b.txt"]] == "rewrite"
+
+
 def test_rerunning_the_same_files_changes_nothing(pipeline, tmp_path) -> None:
     _write(tmp_path, "a.txt", QUAKE, "2025-02-03", "Harbor Wire")
     _write(tmp_path, "c.txt", ELECTION, "2025-02-03", "Civic Post")

@@ -29,10 +29,16 @@ def alignment(sa: np.ndarray, sb: np.ndarray) -> float:
     return float((sim.max(axis=1).mean() + sim.max(axis=0).mean()) / 2)
 
 
+def is_copy(fa: Fingerprint, fb: Fingerprint, t: ProvenanceSettings = DEFAULTS.provenance
+            ) -> bool:
+    """An exact copy (same words) or a near one (MinHash Jaccard at or above near_jaccard)."""
+    return fa.content_hash == fb.content_hash or jaccard(fa.minhash, fb.minhash) >= t.near_jaccard
+
+
 def needs_alignment(fa: Fingerprint, fb: Fingerprint, t: ProvenanceSettings = DEFAULTS.provenance
                     ) -> bool:
     """Only pairs that are neither copies nor clearly apart need the costly sentence check."""
-    if fa.content_hash == fb.content_hash or jaccard(fa.minhash, fb.minhash) >= t.near_jaccard:
+    if is_copy(fa, fb, t):
         return False
     return cosine(fa.embedding, fb.embedding) >= t.rewrite_cosine
 
