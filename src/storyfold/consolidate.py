@@ -183,6 +183,7 @@ class Changes:
     touched: set[str]  # the batch's touched stories after the step (new ones in, merged out)
     created: int = 0  # stories the step started (the second half of a split)
     assignments: dict[str, str] = field(default_factory=dict)  # article → story, where moved
+    merged_away: set[str] = field(default_factory=set)  # stories that no longer exist
 
 
 def consolidate(store: Store, index: StoryIndex, touched: Iterable[str],
@@ -196,7 +197,7 @@ def consolidate(store: Store, index: StoryIndex, touched: Iterable[str],
     first = split(store, index, touched, settings, place)
     then = merge(store, index, first.touched, settings, place)
     return Changes(then.touched, first.created + then.created,
-                   {**first.assignments, **then.assignments})
+                   {**first.assignments, **then.assignments}, then.merged_away)
 
 
 def split(store: Store, index: StoryIndex, touched: Iterable[str],
@@ -277,6 +278,7 @@ def merge(store: Store, index: StoryIndex, touched: Iterable[str],
         index.put(union)
         index.drop(sid)
         out.touched.discard(sid)
+        out.merged_away.add(sid)
         out.touched.add(target.id)
         for m in moved:
             out.assignments[m] = target.id

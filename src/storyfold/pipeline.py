@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from storyfold.active_window import ActiveWindow, load_active
 from storyfold.clean import clean
 from storyfold.consolidate import consolidate
 from storyfold.errors import IngestError
@@ -79,20 +80,27 @@ class Pipeline:
         self.provenance = provenance  # False: stories only (evaluation of clustering)
         self.on_wait = on_wait  # called when another run holds the store's writer lease
         self._index: StoryIndex | None = None
+        self._window: ActiveWindow | None = None
         self._settings_recorded = False
+        self._unfinished: set[str] = set()  # placed into since the last consolidation pass
+        self._since_finish = 0  # articles placed since then
 
     def index(self) -> StoryIndex:
+        """The active stories (`active_window`): those an arriving article can join."""
         if self._index is None:
-            self._index = StoryIndex(
-                self.store.story_states(), self.store.document_frequencies(),
-                self.store.article_count(), self.settings.place,
-            )
+            self._index, self._window = load_active(self.store, self.settings.place)
         return self._index
+
+    def window(self) -> ActiveWindow:
+        self.index()
+        assert self._window is not None
+        return self._window
 
     def reload(self) -> None:
         """Read the active stories from the store again on the next batch: another process
         (a CLI run beside a server) may have written since they were loaded."""
         self._index = None
+        self._window = None
 
     def add(self, docs: Iterable[RawDocument | IngestError]) -> RunReport:
         """Add documents (errors in the stream are reported and skipped), and finish what an
@@ -106,6 +114,8 @@ class Pipeline:
         """Finish the work interrupted runs left pending (`storyfold repair`), adding nothing."""
         report = RunReport()
         with self._writer_lease():
+            report.resumed = self.store.pending()
+            self._unfinished = set(report.resumed)
             self._finish(report)
         return report
 
@@ -129,6 +139,9 @@ class Pipeline:
 
     def _add(self, docs: Iterable[RawDocument | IngestError], report: RunReport) -> None:
         self._record_settings(report)
+        report.resumed = self.store.pending()  # what an interrupted run left undone
+        self._unfinished = set(report.resumed)
+        self._since_finish = 0
         pending: list[Article] = []
         seen: set[str] = set()
         for item in docs:
@@ -154,23 +167,31 @@ class Pipeline:
         self._finish(report)
 
     def _finish(self, report: RunReport) -> None:
-        """Consolidate and give provenance to this run's stories and every story still
-        pending: the same set, in the same order, that an uninterrupted run would have had,
-        so a crashed run plus its re-run ends where one clean run would."""
-        report.resumed = self.store.pending() - report.touched
-        if not report.touched and not report.resumed:
+        """Consolidate and give provenance to the stories placed into since the last pass
+        (and, on the first, those an interrupted run left pending).
+
+        A pass runs every `place.finish_every` articles and once at the end, so a long run
+        spreads this work over its length instead of piling it at the end; a story that
+        keeps growing is consolidated and given provenance once per pass it grew in.
+        A crashed run's pending stories are the first pass's work of the next run, so a
+        crashed run plus its re-run ends where one clean run would.
+        """
+        work, self._unfinished, self._since_finish = self._unfinished, set(), 0
+        if not work:
             return  # nothing to do: don't load the story index for it
-        if report.resumed:
+        if report.resumed & work:
             log.info("finishing %d story(ies) an interrupted run left pending",
-                     len(report.resumed))
-        changes = consolidate(self.store, self.index(), report.touched | report.resumed,
+                     len(report.resumed & work))
+        changes = consolidate(self.store, self.index(), work,
                               self.settings.consolidate, self.settings.place)
-        report.touched = changes.touched
+        report.touched -= changes.merged_away
+        report.touched |= changes.touched
         report.new_stories += changes.created
         report.assignments.update(changes.assignments)
         if self.provenance:
-            reanalyze(self.store, self.embedder, report.touched, self.settings.provenance,
+            reanalyze(self.store, self.embedder, changes.touched, self.settings.provenance,
                       self.settings.fingerprint)
+        self.window().shed()
 
     # ---- the stages of one chunk ------------------------------------------------------------
     def _clean(self, item: RawDocument, report: RunReport) -> Article | None:
@@ -200,12 +221,19 @@ class Pipeline:
         fps = fingerprint_batch(fresh, self.embedder, self.settings.fingerprint)
         placements = place_batch(
             self.store, self.index(), fresh, fps, self.settings.provenance.near_jaccard,
-            self.settings.fingerprint.lsh_bands, on_placed=lambda: self._progress(1))
+            self.settings.fingerprint.lsh_bands, on_placed=lambda: self._progress(1),
+            window=self.window())
         for p in placements:
             report.new_stories += p.new_story
             report.touched.add(p.story_id)
+            self._unfinished.add(p.story_id)
             report.assignments[p.article_id] = p.story_id
             report.added += 1
+        self._since_finish += len(placements)
+        if self._since_finish >= self.settings.place.finish_every:
+            self._finish(report)
+        else:
+            self.window().shed()
 
     def _record_settings(self, report: RunReport) -> None:
         """Keep the digest of the settings that shape stored results with the store, and say so

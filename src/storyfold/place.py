@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from storyfold.fingerprint import jaccard, lsh_keys
 from storyfold.model import Article, Fingerprint, StoryState
 from storyfold.settings import DEFAULTS, EMBEDDING_DIM, PlaceSettings
 from storyfold.store.base import Store
+
+if TYPE_CHECKING:
+    from storyfold.active_window import ActiveWindow
 
 
 def _days(a: datetime, b: datetime) -> float:
@@ -120,12 +124,20 @@ class StoryIndex:
         self._recent = np.zeros_like(self._cent)
         # Per story, the norms of its terms and names bags; None until needed after a change.
         self._bag_norms: list[list[float | None]] = []
-        self._dropped: set[int] = set()
         self._postings: dict[str, set[int]] = defaultdict(set)
+        # Per story, when it was first held and last changed (a counter): iteration follows
+        # the first, setting stories aside (`remove`) the least recently changed first.
+        self._held: list[int] = []
+        self._used: list[int] = []
+        self._clock = 0
         for s in states:
             self._append(s, recent=s.centroid / (np.linalg.norm(s.centroid) or 1.0))
 
     # ---- bookkeeping ------------------------------------------------------------------------
+    def _tick(self) -> int:
+        self._clock += 1
+        return self._clock
+
     def _append(self, state: StoryState, recent: np.ndarray) -> int:
         i = len(self._states)
         if i >= len(self._cent):
@@ -136,9 +148,57 @@ class StoryIndex:
         self._cent[i] = state.centroid / (np.linalg.norm(state.centroid) or 1.0)
         self._recent[i] = recent
         self._bag_norms.append([None, None])
+        tick = self._tick()
+        self._held.append(tick)
+        self._used.append(tick)
         for t in state.terms:
             self._postings[t].add(i)
         return i
+
+    def _unpost(self, terms: dict[str, float], i: int) -> None:
+        for t in terms:
+            post = self._postings.get(t)
+            if post is not None:
+                post.discard(i)
+                if not post:
+                    del self._postings[t]
+
+    def remove(self, story_id: str) -> None:
+        """Forget a story: merged into another, or set aside to bound memory (the store
+        keeps it; `put` brings it back). Its row is filled by the last one, so the
+        matrices stay as large as the stories held, however long the stream."""
+        i = self._pos.pop(story_id)
+        last = len(self._states) - 1
+        self._unpost(self._states[i].terms, i)
+        if i != last:
+            moved = self._states[last]
+            self._unpost(moved.terms, last)
+            self._states[i] = moved
+            self._pos[moved.id] = i
+            self._cent[i] = self._cent[last]
+            self._recent[i] = self._recent[last]
+            self._bag_norms[i] = self._bag_norms[last]
+            self._held[i] = self._held[last]
+            self._used[i] = self._used[last]
+            for t in moved.terms:
+                self._postings[t].add(i)
+        self._states.pop()
+        self._bag_norms.pop()
+        self._held.pop()
+        self._used.pop()
+        self._cent[last] = 0.0
+        self._recent[last] = 0.0
+        if len(self._cent) > 256 and len(self._states) < len(self._cent) // 4:
+            keep = len(self._cent) // 2  # give memory back after a large removal
+            self._cent = self._cent[:keep].copy()
+            self._recent = self._recent[:keep].copy()
+
+    def least_recently_used(self, n: int) -> list[str]:
+        """The `n` stories changed longest ago (joined, started, recomputed)."""
+        if n <= 0:
+            return []
+        order = np.argsort(np.asarray(self._used, dtype=np.int64), kind="stable")[:n]
+        return [self._states[int(i)].id for i in order]
 
     def idf(self, term: str) -> float:
         return math.log((self.n_docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
@@ -219,7 +279,7 @@ class StoryIndex:
             nnorm = math.sqrt(sum(v * v for v in nweights.values())) or 1.0
             nquery = self._query(nweights)
         scored = []
-        for i in cands - self._dropped:
+        for i in cands:
             gap = time_gap(published, self._states[i], p.grace_days)
             if gap > p.max_gap_days:
                 continue
@@ -267,28 +327,29 @@ class StoryIndex:
         r = self._recent[i] * 0.5 + fp.embedding * 0.5
         self._recent[i] = r / (np.linalg.norm(r) or 1.0)
         self._bag_norms[i] = [None, None]
+        self._used[i] = self._tick()
         return s
 
     def put(self, state: StoryState) -> None:
-        """Install a recomputed story (split or merge), replacing any state of the same id."""
+        """Install a recomputed story (split or merge), or one brought back from the store,
+        replacing any state of the same id."""
         i = self._pos.get(state.id)
         unit = state.centroid / (np.linalg.norm(state.centroid) or 1.0)
         if i is None:
             self._append(state, recent=unit)
             return
+        self._unpost(self._states[i].terms, i)
         self._states[i] = state
         self._cent[i] = unit
         self._recent[i] = unit
         self._bag_norms[i] = [None, None]
+        self._used[i] = self._tick()
         for t in state.terms:
             self._postings[t].add(i)
 
     def drop(self, story_id: str) -> None:
-        """Forget a story (merged into another): it can no longer be found or joined."""
-        i = self._pos.pop(story_id)
-        self._dropped.add(i)
-        self._cent[i] = 0.0
-        self._recent[i] = 0.0
+        """Forget a story merged into another: it can no longer be found or joined."""
+        self.remove(story_id)
 
     # ---- reading ------------------------------------------------------------------------------
     def get(self, story_id: str) -> StoryState:
@@ -300,7 +361,8 @@ class StoryIndex:
 
     def __iter__(self) -> Iterator[StoryState]:
         """The active stories, in the order they were first held."""
-        return (self._states[i] for i in sorted(self._pos.values()))
+        return (self._states[i] for i in sorted(range(len(self._states)),
+                                                key=self._held.__getitem__))
 
     def __len__(self) -> int:
         return len(self._pos)
@@ -326,9 +388,12 @@ def place_batch(
     near_jaccard: float = DEFAULTS.provenance.near_jaccard,
     lsh_bands: int = DEFAULTS.fingerprint.lsh_bands,
     on_placed: Callable[[], None] | None = None,
+    window: ActiveWindow | None = None,
 ) -> list[Placement]:
     """Store a batch of new articles and place each into a story, in one transaction, which
-    also marks the stories placed into as pending (`WorkStore`).
+    also marks the stories placed into as pending (`WorkStore`). With a `window`, the
+    index holds the active stories only, and what an article needs beyond them is read
+    back first.
 
     An exact or near copy (Jaccard at or above `near_jaccard`) joins its original's story
     when that story is still active and in time; everything else is scored against the
@@ -343,7 +408,10 @@ def place_batch(
             for t in fp.terms:
                 df_delta[t] = df_delta.get(t, 0) + 1
             keys = lsh_keys(fp.minhash, lsh_bands)
-            found, score = _place(store, index, article, fp, keys, placed, near_jaccard)
+            if window is not None:
+                window.cover(article.published)
+            found, score = _place(store, index, article, fp, keys, placed, near_jaccard,
+                                  window)
             if found is None:
                 story_id = "s" + article.id
                 index.start(story_id, fp, article.published)
@@ -373,6 +441,7 @@ def place_batch(
 def _place(
     store: Store, index: StoryIndex, article: Article, fp: Fingerprint,
     keys: list[tuple[int, int]], placed: dict[str, tuple[str, float]], near_jaccard: float,
+    window: ActiveWindow | None = None,
 ) -> tuple[str | None, float]:
     """Copies join their original's story; everything else is scored against stories."""
     copies = store.by_content_hash(fp.content_hash)
@@ -391,6 +460,8 @@ def _place(
         p = index.settings
         for score, aid in linked:
             sid = stories.get(aid)
+            if sid and sid not in index and window is not None:
+                window.bring_back(sid)  # its original's story was set aside
             if sid and sid in index and time_gap(article.published, index.get(sid),
                                                  p.grace_days) <= p.max_gap_days:
                 return sid, score

@@ -130,7 +130,10 @@ class PlaceSettings(_Section):
 
     _unit: ClassVar[tuple[str, ...]] = (
         "threshold", "emb_weight", "names_weight", "names_floor", "gap_penalty")
-    _positive: ClassVar[tuple[str, ...]] = ("chunk", "max_gap_days")
+    _positive: ClassVar[tuple[str, ...]] = ("chunk", "max_gap_days", "finish_every",
+                                            "max_active")
+    # what is held in memory: a story set aside is read back when an article needs it
+    _runtime: ClassVar[tuple[str, ...]] = ("active_slack_days", "max_active")
 
     chunk: int = 256  # articles per transaction and per embedding call
     threshold: float = 0.30  # score at which an article joins a story
@@ -144,6 +147,9 @@ class PlaceSettings(_Section):
     candidates: int = 20  # stories scored in full per article (best by embedding first)
     query_terms: int = 12  # an article's top terms used to score stories lexically
     max_postings: int = 5000  # a term in more stories than this is too common to find candidates
+    finish_every: int = 2048  # articles placed between consolidation + provenance passes
+    active_slack_days: float = 3.0  # stories stay in memory this long past the join window
+    max_active: int = 100000  # most stories in memory; least recently joined set aside first
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,13 @@ def test_story_states_round_trip_and_filter_by_last_seen(store: Store) -> None:
     assert (back.size, back.terms, back.names) == (3, old.terms, old.names)
     assert (back.first_seen, back.last_seen) == (when(1), when(2))
     assert {s.id for s in store.story_states(since=when(3))} == {"new", "undated"}
+    # a window of last_seen: from `since` (inclusive) to `until` (exclusive), dated only
+    assert {s.id for s in store.story_states(since=when(2), until=when(9))} == {"old"}
+    assert {s.id for s in store.story_states(since=when(2), until=when(10))} == {"old", "new"}
+    assert {s.id for s in store.story_states(ids=["new", "undated", "missing"])} \
+        == {"new", "undated"}
+    assert store.story_states(ids=[]) == []
+    assert store.latest_seen() == when(9)
     # updating a state keeps what provenance wrote
     store.save_provenance("old", "Old headline", [], [])
     store.save_story_state(_state("old", 1, when(1), when(4), size=4))

@@ -102,8 +102,15 @@ class StoryStore(Protocol):
     """Stories: the state clustering needs, memberships, and provenance for reading out."""
 
     @abstractmethod
-    def story_states(self, since: datetime | None = None) -> list[StoryState]:
-        """States of the stories last seen at or after `since` (or never seen); all if None."""
+    def story_states(self, since: datetime | None = None, until: datetime | None = None,
+                     ids: Iterable[str] | None = None) -> list[StoryState]:
+        """States of stories: those last seen at or after `since` (and, with `until`, before
+        it); stories never seen count as after any `since` unless `until` is given; `ids`
+        picks stories by id instead. All stories when nothing is given."""
+
+    @abstractmethod
+    def latest_seen(self) -> datetime | None:
+        """The latest `last_seen` of any story (None for a store of undated stories)."""
 
     @abstractmethod
     def save_story_state(self, state: StoryState) -> None:

@@ -43,20 +43,37 @@ class SQLiteStories(SQLiteConnection, StoryStore):
     """Stories are rows keyed by id; timestamps are stored as UTC ISO text, so `since`
     comparisons are text comparisons."""
 
-    def story_states(self, since: datetime | None = None) -> list[StoryState]:
+    def story_states(self, since: datetime | None = None, until: datetime | None = None,
+                     ids: Iterable[str] | None = None) -> list[StoryState]:
         sql = "SELECT id, centroid, size, terms, first_seen, last_seen, names FROM stories"
-        params: tuple[Any, ...] = ()
-        if since is not None:
-            sql += " WHERE last_seen IS NULL OR last_seen >= ?"
-            params = (ts(since),)
+        rows: list[tuple[Any, ...]]
+        if ids is not None:
+            wanted = list(dict.fromkeys(ids))
+            rows = []
+            for i in range(0, len(wanted), 500):  # bound the number of SQL variables
+                part = wanted[i : i + 500]
+                rows += self.db.execute(
+                    sql + f" WHERE id IN ({','.join('?' * len(part))})", part).fetchall()
+        elif until is not None:
+            rows = self.db.execute(sql + " WHERE last_seen >= ? AND last_seen < ?",
+                                   (ts(since) or "", ts(until))).fetchall()
+        elif since is not None:
+            rows = self.db.execute(sql + " WHERE last_seen IS NULL OR last_seen >= ?",
+                                   (ts(since),)).fetchall()
+        else:
+            rows = self.db.execute(sql).fetchall()
         return [
             StoryState(
                 id=sid, centroid=np.frombuffer(c, dtype=np.float32).copy(), size=size,
                 terms=json.loads(terms), first_seen=dt(first), last_seen=dt(last),
                 names=json.loads(names),
             )
-            for sid, c, size, terms, first, last, names in self.db.execute(sql, params)
+            for sid, c, size, terms, first, last, names in rows
         ]
+
+    def latest_seen(self) -> datetime | None:
+        (last,) = self.db.execute("SELECT MAX(last_seen) FROM stories").fetchone()
+        return dt(last)
 
     def save_story_state(self, state: StoryState) -> None:
         self.db.execute(
