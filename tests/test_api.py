@@ -255,6 +255,28 @@ def test_post_article_joins_a_story_and_is_idempotent(db_url: str, embedder) -> 
             assert resp.json()["detail"]
 
 
+def test_a_written_story_is_analysed_in_the_background_before_anyone_reads_it(
+        db_url: str, embedder) -> None:
+    from storyfold.analyze.service import fresh_analysis
+
+    open_store(db_url).close()
+    auth = {"Authorization": "Bearer s3cret"}
+    with TestClient(create_app(db_url, token="s3cret", warm=False)) as client:
+        posted = client.post("/api/articles", headers=auth, json={
+            "title": "Quake hits Tolva", "text": QUAKE, "source": "Tolva Times",
+            "date": "2025-06-02T09:00:00Z"})
+        assert posted.status_code == 201, posted.json()
+        services = client.app.state.services
+        assert services.background.idle(timeout=120)
+        st = open_store(db_url)
+        rec = st.story(posted.json()["story"]["id"])
+        cached = fresh_analysis(st, rec)
+        assert cached is not None and services.background.done >= 1
+        # one headline: the write-up keeps the one provenance chose
+        assert cached["writeup"]["headline"] == rec.headline == "Quake hits Tolva"
+        st.close()
+
+
 def test_the_body_limit_is_the_serve_setting(db_url: str) -> None:
     from dataclasses import replace
 

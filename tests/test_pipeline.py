@@ -260,3 +260,26 @@ def test_repair_finishes_pending_work_and_says_what_it_did(
     _finished(pipeline.store)
     nothing = runner.invoke(app, ["repair", "--db", db_url])
     assert nothing.exit_code == 0 and "nothing to repair" in nothing.output
+
+
+@pytest.mark.parametrize("analyze", [True, False], ids=["run", "run --no-analyze"])
+def test_a_run_leaves_its_stories_analysed_and_their_headline_stays(
+        db_url: str, embedder, tmp_path: Path, analyze: bool) -> None:
+    from storyfold.analyze.service import fresh_analysis, story_analysis
+    from storyfold.pipeline import Pipeline
+    from storyfold.store import open_store
+
+    _write(tmp_path, "a.txt", "Quake collapses two blocks in Miraval\n\n" + QUAKE,
+           "2025-02-03", "Harbor Wire")
+    _write(tmp_path, "b.txt", "Fourteen dead as tremor hits coastal town\n\n" + QUAKE_REWRITE,
+           "2025-02-04", "Daily Meridian")
+    store = open_store(db_url)
+    report = Pipeline(store, embedder=embedder, analyze=analyze).add(
+        iter_documents([str(tmp_path)]))
+    (sid,) = set(report.assignments.values())
+    rec = store.story(sid)
+    assert (fresh_analysis(store, rec) is not None) == analyze
+    before = rec.headline
+    shown = story_analysis(store, rec, embedder=embedder)  # the first read
+    assert store.story(sid).headline == before == shown["writeup"]["headline"]
+    store.close()

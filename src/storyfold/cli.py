@@ -96,6 +96,9 @@ def run(
              "10).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     settings_file: SettingsOpt = None,
+    no_analyze: Annotated[bool, typer.Option(
+        "--no-analyze", help="Skip the comparison and write-up of changed stories (bare "
+        "ingestion speed); a story is then analysed when first shown.")] = False,
 ) -> None:
     """Ingest files or folders, fold them into stories, and print the stories."""
     from storyfold.pipeline import Pipeline
@@ -118,7 +121,7 @@ def run(
 
     with progress:
         task = progress.add_task("folding articles", total=_estimate(paths) or None)
-        pipe = Pipeline(store, settings, on_error=on_error,
+        pipe = Pipeline(store, settings, on_error=on_error, analyze=not no_analyze,
                         on_progress=lambda n: progress.advance(task, n),
                         on_wait=lambda: progress.console.print(WAITING, highlight=False,
                                                                soft_wrap=True))

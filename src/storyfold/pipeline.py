@@ -1,13 +1,14 @@
 """The stages of a run, in the order they run: clean → fingerprint → place → consolidate →
-provenance. Place, consolidate and provenance write their results to the store.
+provenance → analyze. Each stage writes its results to the store.
 
 Documents arrive from `ingest`; each is cleaned into an article, and articles are taken in
 chunks: fingerprinted once (hash, MinHash, embedding, terms, names), then placed one at a
 time into the active stories held in memory. After the last chunk, the stories the batch
 touched are consolidated (split what holds two events, merge fragments of one), and only
-then is the provenance of those stories — roles, links, headline — recomputed. Analysis of
-a story (quotes, claims, the write-up) is not a step of a run: it is computed when a story
-is read (`analyze.service`).
+then is the provenance of those stories — roles, links, headline — recomputed, and their
+analysis (comparison and write-up, `analyze.service`) computed and cached, so that reading
+a story after a run costs one read. These passes run every `place.finish_every` articles
+and at the end, so a long run spreads them over its length.
 
 Batch and incremental are the same path, and articles already stored are skipped, so
 re-running is idempotent.
@@ -28,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from storyfold.active_window import ActiveWindow, load_active
+from storyfold.analyze.service import StoryAnalyzer, analyse_stories
 from storyfold.clean import clean
 from storyfold.consolidate import consolidate
 from storyfold.errors import IngestError
@@ -65,7 +67,8 @@ class Pipeline:
         self, store: Store, settings: Settings = DEFAULTS, embedder: Embedder | None = None,
         on_error: Callable[[IngestError], None] | None = None,
         on_progress: Callable[[int], None] | None = None, provenance: bool = True,
-        on_wait: Callable[[], None] | None = None,
+        on_wait: Callable[[], None] | None = None, analyze: bool = True,
+        analyzer: StoryAnalyzer | None = None,
     ) -> None:
         fs = settings.fingerprint
         self.store = store
@@ -78,6 +81,10 @@ class Pipeline:
         self.on_error = on_error
         self.on_progress = on_progress
         self.provenance = provenance  # False: stories only (evaluation of clustering)
+        # True: each pass also computes the comparison and write-up of the stories it changed,
+        # so the first read of a story after `run` is a cache hit (`run --no-analyze`: not)
+        self.analyze = analyze and provenance
+        self._analyzer = analyzer
         self.on_wait = on_wait  # called when another run holds the store's writer lease
         self._index: StoryIndex | None = None
         self._window: ActiveWindow | None = None
@@ -191,7 +198,15 @@ class Pipeline:
         if self.provenance:
             reanalyze(self.store, self.embedder, changes.touched, self.settings.provenance,
                       self.settings.fingerprint)
+        if self.analyze:
+            analyse_stories(self.store, self.analyzer(), changes.touched)
         self.window().shed()
+
+    def analyzer(self) -> StoryAnalyzer:
+        """The analyzer of this pipeline's stories (its spaCy readings kept between passes)."""
+        if self._analyzer is None:
+            self._analyzer = StoryAnalyzer(self.settings.analyze, embedder=self.embedder)
+        return self._analyzer
 
     # ---- the stages of one chunk ------------------------------------------------------------
     def _clean(self, item: RawDocument, report: RunReport) -> Article | None:

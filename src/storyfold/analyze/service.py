@@ -1,16 +1,18 @@
-"""The comparison and write-up of a story, computed when it is first shown and cached.
+"""The comparison and write-up of a story, computed once per membership and cached.
 
-They need spaCy and the embedding model, so they are computed when a story is first shown
-rather than during `run`, and cached in the store under a key of the story's membership:
-shown again, a story costs one read; once an article joins it, only that story is
-recomputed, reusing its members' cached sentence vectors and, within one `StoryAnalyzer`,
-their spaCy readings.
+`run` computes them for the stories it changed (`analyse_stories`), and the server in the
+background after a write; a story whose cached analysis is stale (a run with
+`--no-analyze`, a crash) is analysed when first shown. They are cached in the store under
+a key of the story's membership: shown again, a story costs one read; once an article
+joins it, only that story is recomputed, reusing its members' cached sentence vectors and,
+within one `StoryAnalyzer`, their spaCy readings.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 from storyfold.analyze.analysis import AnalysisCache
@@ -81,10 +83,16 @@ class StoryAnalyzer:
         wu = write_up(ordered, rec.members, embedder, comparison, vectors, cache=self.cache,
                       settings=self.settings, spans=spans)
         data = {"comparison": comparison.to_json(), "writeup": wu.to_json()}
+        # One rule names a story (provenance's: the original's title), chosen when its
+        # members change and kept: a headline that moved the first time a story was opened
+        # (to a copy's or a rewrite's title) told readers the story had changed when it had
+        # not. The write-up's own pick stands in only for a story provenance left unnamed.
+        if rec.headline:
+            data["writeup"]["headline"] = rec.headline
         new_vectors = {aid: (key, vectors[aid]) for aid, key in keys.items()}
         try:
             store.save_writeup(rec.id, members_key(rec.members), data, new_vectors,
-                               headline=wu.headline)
+                               headline=None if rec.headline else wu.headline)
         except StoreError as exc:
             log.warning("%s", exc)
         return data
@@ -138,3 +146,19 @@ def story_analysis(store: Store, rec: StoryRecord, embedder: Any = None,
     """
     analyzer = analyzer or StoryAnalyzer(embedder=embedder)  # cheap: loads nothing yet
     return analyzer.analyse(store, rec, arts)
+
+
+def analyse_stories(store: Store, analyzer: StoryAnalyzer, story_ids: Iterable[str]) -> int:
+    """Analyse and cache the given stories (those a pass of `run` changed); returns how many
+    were computed. A story that fails is left to be analysed when first shown: one bad story
+    must not stop a run, whose articles and stories are already stored."""
+    done = 0
+    for sid in sorted(story_ids):
+        try:
+            rec = store.story(sid)
+            if fresh_analysis(store, rec) is None:
+                analyzer.analyse(store, rec)
+                done += 1
+        except Exception as exc:  # noqa: BLE001 - reported, and the story is read later
+            log.warning("story %s: analysis left for when it is first shown (%s)", sid, exc)
+    return done

@@ -21,7 +21,7 @@ from storyfold.clean import normalize_text
 from storyfold.model import Article, Fingerprint, Link, Membership, Role
 from storyfold.provenance.links import link
 from storyfold.settings import DEFAULTS, ProvenanceSettings
-from storyfold.text.headline import cut_words
+from storyfold.text.headline import clean_title, cut_words
 from storyfold.text.sentences import CONTAINMENT, sentences
 
 _DATE_TRUST = {"header": 0, "metadata": 0, "dateline": 1, "text": 2, "caption": 3}
@@ -123,12 +123,12 @@ def _order_key(a: Article) -> tuple:
 
 
 def headline_for(articles: list[Article], original: Article) -> str | None:
-    """A title when members have one, else the original's first sentence, shortened."""
-    if original.title:
-        return original.title
-    titled = next((a.title for a in articles if a.title), None)
-    if titled:
-        return titled
+    """The story's one headline: the original's title (without an outlet's name tacked on),
+    else the first member title, else the original's first sentence, shortened. Chosen
+    whenever the members change, by this rule only (the write-up keeps it)."""
+    for a in (original, *articles):
+        if a.title and a.title.strip():
+            return clean_title(a.title, a.source) or a.title.strip()
     body = re.sub(r"^[A-Z][A-Z .'’\-]+(,[^—–]{0,40})?\s*[—–-]\s*", "", original.text.strip())
     first = sentences(body, CONTAINMENT, limit=1)
     words = first[0].split() if first else []

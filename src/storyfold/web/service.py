@@ -29,6 +29,7 @@ from storyfold.model import RawDocument
 from storyfold.output.json import article_json, story_detail, story_json
 from storyfold.settings import DEFAULTS, Settings
 from storyfold.store import Store, StoryRecord, StoryState, open_store
+from storyfold.web.background import BackgroundAnalysis
 from storyfold.web.problems import BadRequest, Merged, WriteFailed
 from storyfold.web.search import SemanticIndex, hybrid_search
 
@@ -109,6 +110,7 @@ class Services:
         self.store()  # fail now, with the store's own message, if the URL is unusable
         # one analyzer for every request: the members' spaCy readings are kept between them
         self.analyzer = StoryAnalyzer(self.settings.analyze, embedder=self.embedder)
+        self.background = BackgroundAnalysis(self.store, self.analyzer)
 
     def store(self) -> Store:
         """This thread's connection. The server's thread pool retires idle threads and starts
@@ -343,8 +345,9 @@ class Services:
                              status=422) from exc
         with self._write_lock:
             if self._pipeline is None:
+                # analysis off the request: `background` does it after the write
                 self._pipeline = Pipeline(open_store(self.store_url), self.settings,
-                                          embedder=self.embedder)
+                                          embedder=self.embedder, analyze=False)
             pipe = self._pipeline
             try:
                 count = pipe.store.article_count()
@@ -365,6 +368,7 @@ class Services:
             reason = report.errors[0].reason if report.errors else "no article text"
             raise BadRequest(f"article not usable: {reason}", kind="unusable-article",
                              status=422)
+        self.background.submit(report.touched)
         aid = report.inputs[0][2]
         st = self.store()
         sid = st.story_of([aid]).get(aid)
@@ -374,6 +378,7 @@ class Services:
         return {"article_id": aid, "added": report.added > 0, "story": data}, report.added > 0
 
     def close_writer(self) -> None:
+        self.background.close()
         if self._pipeline is not None:
             self._pipeline.store.close()
 
