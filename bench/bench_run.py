@@ -1,9 +1,19 @@
-"""Whole `run` on the generated corpus: docs/s, peak memory, story and role quality.
+"""Whole `run` on the generated corpus: docs/s (overall and per slice), peak memory, the
+encoder-only ceiling on the same texts, story and role quality.
 
-    .venv/bin/python bench/bench_run.py [--n 10000] [--seed 7]
+    .venv/bin/python bench/bench_run.py [--n 10000] [--seed 7] [--slice 1000]
+                                        [--analyze] [--no-provenance] [--no-ceiling]
 
 Generates bench/out/gen{n}.jsonl with bench/gen_corpus.py if missing, then runs the same
-code path as `storyfold run FILE` into a fresh SQLite file.
+code path as `storyfold run FILE` into a fresh SQLite file (`--no-analyze` by default, the
+bare ingestion speed issue 17 measures; `--analyze` adds the comparison and write-up of
+every changed story, as a plain `storyfold run` does).
+
+The ceiling: the encoder alone on the title + lead texts the run embeds (batched as the run
+batches them), measured in this process before the run, so that a noisy shared machine
+slows both alike. The ratio run / ceiling is the share of the machine's physical limit the
+whole pipeline reaches. Slices: docs/s of each consecutive `--slice` articles, so a run
+that slows as the store grows shows it.
 """
 
 from __future__ import annotations
@@ -34,8 +44,12 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--threshold", type=float, default=None, help="override story threshold")
-    ap.add_argument("--no-analyze", action="store_true", help="clustering only (no roles)")
+    ap.add_argument("--no-provenance", action="store_true", help="clustering only (no roles)")
+    ap.add_argument("--analyze", action="store_true", help="also analyse changed stories")
+    ap.add_argument("--slice", type=int, default=0, help="articles per slice (default n/10)")
+    ap.add_argument("--no-ceiling", action="store_true", help="skip the encoder-only ceiling")
     args = ap.parse_args()
+    slice_n = args.slice or max(1, args.n // 10)
     data = HERE / "out" / f"gen{args.n // 1000}k.jsonl"
     if not data.exists():
         sys.path.insert(0, str(HERE))
@@ -48,16 +62,28 @@ def main() -> int:
             rec = json.loads(line)
             gold[rec["id"]] = rec
     Embedder.model()  # load outside the timed part: a server loads it once
+    ceiling = None if args.no_ceiling else encoder_ceiling(data)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    marks: list[tuple[int, float, int]] = []  # (articles done, seconds, RSS MB) per slice
+    done = 0
+
+    def progress(k: int) -> None:
+        nonlocal done
+        before, done = done, done + k
+        if done // slice_n > before // slice_n:
+            marks.append((done, time.perf_counter() - t0, rss_mb()))
+
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/bench.db")
         settings = DEFAULTS if args.threshold is None else replace(
             DEFAULTS, place=replace(DEFAULTS.place, threshold=args.threshold))
-        pipe = Pipeline(store, settings, provenance=not args.no_analyze)
+        pipe = Pipeline(store, settings, provenance=not args.no_provenance,
+                        analyze=args.analyze, on_progress=progress)
         t0 = time.perf_counter()
         report = pipe.add(iter_documents([str(data)]))
         secs = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        window = pipe.window()
         members = {m.article_id: (r.id, m) for r in store.iter_stories() for m in r.members}
         arts = store.articles(members)
         db_mb = Path(f"{tmp}/bench.db").stat().st_size / 1e6
@@ -73,8 +99,23 @@ def main() -> int:
     n = report.added
     print(f"data: {data.name} ({len(gold)} records), stored {n}, skipped {len(report.errors)}, "
           f"duplicates-in-input {report.already_stored}")
-    print(f"run: {secs:.1f}s  {n / secs:.1f} docs/s  peak RSS {peak / 1024:.0f} MB "
+    mode = ("clustering only" if args.no_provenance else
+            "with analysis" if args.analyze else "run --no-analyze")
+    print(f"run ({mode}): {secs:.1f}s  {n / secs:.1f} docs/s  peak RSS {peak / 1024:.0f} MB "
           f"(model loaded: {rss0 / 1024:.0f} MB)  store {db_mb:.0f} MB")
+    if ceiling is not None:
+        print(f"encoder-only ceiling on the same texts: {ceiling:.1f} texts/s; "
+              f"run / ceiling = {n / secs / ceiling:.2f}")
+    print(f"stories held at the end: {len(window.index)} (set aside {window.set_aside}, "
+          f"read back {window.reads})")
+    prev_n, prev_t = 0, 0.0
+    cells = []
+    for k, t, mb in marks:
+        cells.append(f"{prev_n // 1000}-{k // 1000}k {(k - prev_n) / (t - prev_t):.0f}/s "
+                     f"{mb} MB")
+        prev_n, prev_t = k, t
+    if cells:
+        print("slices (docs/s, RSS at slice end): " + " | ".join(cells))
     print(f"stories: predicted {s.n_pred}, gold {s.n_gold}")
     print(f"pairwise P {s.pairwise_p:.3f} R {s.pairwise_r:.3f} F1 {s.pairwise_f1:.3f} | "
           f"B-cubed P {s.bcubed_p:.3f} R {s.bcubed_r:.3f} F1 {s.bcubed_f1:.3f} | "
@@ -86,6 +127,31 @@ def main() -> int:
     for want in kinds:
         print(f"{want:>12}" + "".join(f"{confusion[want, got]:>12}" for got in kinds))
     return 0
+
+
+def rss_mb() -> int:
+    """Current resident memory (VmRSS) in MB: the slices show growth, not just the peak."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+def encoder_ceiling(data: Path) -> float:
+    """texts/s of the encoder alone on what the run embeds: each article's title + lead."""
+    from storyfold.clean import clean
+    from storyfold.errors import IngestError
+    from storyfold.fingerprint import embedding_text
+
+    fs = DEFAULTS.fingerprint
+    texts = [embedding_text(clean(d), fs.embed_chars) for d in iter_documents([str(data)])
+             if not isinstance(d, IngestError)]
+    emb = Embedder(fs.embed_max_tokens, fs.embed_batch)
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), DEFAULTS.place.chunk):
+        emb.embed(texts[i : i + DEFAULTS.place.chunk])
+    return len(texts) / (time.perf_counter() - t0)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -34,7 +35,7 @@ from storyfold.clean import clean
 from storyfold.consolidate import consolidate
 from storyfold.errors import IngestError
 from storyfold.fingerprint import Embedder, fingerprint_batch
-from storyfold.model import Article, RawDocument
+from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.place import StoryIndex, place_batch
 from storyfold.provenance.stage import reanalyze
 from storyfold.settings import DEFAULTS, RESULT_SECTIONS, Settings, digest, to_dict
@@ -57,6 +58,14 @@ class RunReport:
     inputs: list[tuple[str, str | None, str]] = field(default_factory=list)  # path, record, id
     warnings: list[str] = field(default_factory=list)  # for the user, one line each
     resumed: set[str] = field(default_factory=set)  # stories an earlier run left pending
+
+
+@dataclass
+class _Queued:
+    """A chunk's new articles and their fingerprints, being computed ahead of placement."""
+
+    articles: list[Article]
+    fingerprints: Future[list[Fingerprint]] | None
 
 
 class Pipeline:
@@ -151,26 +160,32 @@ class Pipeline:
         self._since_finish = 0
         pending: list[Article] = []
         seen: set[str] = set()
-        for item in docs:
-            if isinstance(item, IngestError):
-                self._error(report, item)
-                continue
-            article = self._clean(item, report)
-            if article is None:
-                continue
-            report.inputs.append((item.path, item.record, article.id))
-            if article.id in seen:
-                report.already_stored += 1
-                report.seen_ids.append(article.id)
-                self._progress(1)
-                continue
-            seen.add(article.id)
-            pending.append(article)
-            if len(pending) >= self.settings.place.chunk:
-                self._fingerprint_and_place(pending, report)
-                pending = []
-        if pending:
-            self._fingerprint_and_place(pending, report)
+        # One chunk is encoded ahead while the one before it is placed: the encoder releases
+        # the GIL, so its work overlaps placement's instead of adding to it.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyfold-encode") as ahead:
+            queued: _Queued | None = None
+            for item in docs:
+                if isinstance(item, IngestError):
+                    self._error(report, item)
+                    continue
+                article = self._clean(item, report)
+                if article is None:
+                    continue
+                report.inputs.append((item.path, item.record, article.id))
+                if article.id in seen:
+                    report.already_stored += 1
+                    report.seen_ids.append(article.id)
+                    self._progress(1)
+                    continue
+                seen.add(article.id)
+                pending.append(article)
+                if len(pending) >= self.settings.place.chunk:
+                    queued = self._queue(ahead, pending, report, queued)
+                    pending = []
+            if pending:
+                queued = self._queue(ahead, pending, report, queued)
+            if queued is not None:
+                self._place(queued, report)
         self._finish(report)
 
     def _finish(self, report: RunReport) -> None:
@@ -225,15 +240,25 @@ class Pipeline:
                                    "(a guess: check its text)")
         return article
 
-    def _fingerprint_and_place(self, articles: list[Article], report: RunReport) -> None:
+    def _queue(self, ahead: ThreadPoolExecutor, articles: list[Article], report: RunReport,
+               before: _Queued | None) -> _Queued:
+        """Start fingerprinting a chunk's new articles, then place the chunk queued before."""
         known = self.store.known_ids(a.id for a in articles)
         report.seen_ids.extend(a.id for a in articles)
         fresh = [a for a in articles if a.id not in known]
         report.already_stored += len(articles) - len(fresh)
         self._progress(len(articles) - len(fresh))
-        if not fresh:
+        queued = _Queued(fresh, ahead.submit(fingerprint_batch, fresh, self.embedder,
+                                             self.settings.fingerprint) if fresh else None)
+        if before is not None:
+            self._place(before, report)
+        return queued
+
+    def _place(self, queued: _Queued, report: RunReport) -> None:
+        """Place a fingerprinted chunk; every `place.finish_every` articles, finish them."""
+        if queued.fingerprints is None:
             return
-        fps = fingerprint_batch(fresh, self.embedder, self.settings.fingerprint)
+        fresh, fps = queued.articles, queued.fingerprints.result()
         placements = place_batch(
             self.store, self.index(), fresh, fps, self.settings.provenance.near_jaccard,
             self.settings.fingerprint.lsh_bands, on_placed=lambda: self._progress(1),
