@@ -39,10 +39,15 @@ def _hold_from(newest: datetime | None, settings: PlaceSettings) -> datetime | N
 def load_active(store: Store, settings: PlaceSettings = DEFAULTS.place
                 ) -> tuple[StoryIndex, ActiveWindow]:
     """The story index of a store's active window, and the window that keeps it so."""
+    count = store.article_count()
+    if count == 0:  # a new store: nothing to read
+        empty = StoryIndex([], {}, 0, settings)
+        return empty, ActiveWindow(store, empty, settings)
     newest = store.latest_seen()
     since = _hold_from(newest, settings)
-    index = StoryIndex(store.story_states(since), store.document_frequencies(),
-                       store.article_count(), settings)
+    # (a store of undated stories only is read whole here, then cut to `max_active`)
+    index = StoryIndex(store.story_states(since), store.document_frequencies(), count,
+                       settings)
     window = ActiveWindow(store, index, settings, newest=newest, held_from=since)
     window.shed()
     return index, window
