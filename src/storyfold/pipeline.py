@@ -34,7 +34,8 @@ from storyfold.analyze.service import StoryAnalyzer, analyse_stories
 from storyfold.clean import clean
 from storyfold.consolidate import consolidate
 from storyfold.errors import IngestError
-from storyfold.fingerprint import Embedder, fingerprint_batch
+from storyfold.fingerprint import Embedder, fingerprint_batch, signatures
+from storyfold.fingerprint.reuse import copies
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.place import StoryIndex, place_batch
 from storyfold.provenance.stage import reanalyze
@@ -100,6 +101,7 @@ class Pipeline:
         self._settings_recorded = False
         self._unfinished: set[str] = set()  # placed into since the last consolidation pass
         self._since_finish = 0  # articles placed since then
+        self.reused = 0  # articles that took a copy source's vector instead of being encoded
 
     def index(self) -> StoryIndex:
         """The active stories (`active_window`): those an arriving article can join."""
@@ -248,8 +250,16 @@ class Pipeline:
         fresh = [a for a in articles if a.id not in known]
         report.already_stored += len(articles) - len(fresh)
         self._progress(len(articles) - len(fresh))
-        queued = _Queued(fresh, ahead.submit(fingerprint_batch, fresh, self.embedder,
-                                             self.settings.fingerprint) if fresh else None)
+        future = None
+        if fresh:
+            signed = signatures(fresh, self.settings.fingerprint)
+            # copies take their source's vector: only the rest is encoded
+            reuse = copies(self.store, fresh, signed, self.settings.provenance.near_jaccard,
+                           self.settings.fingerprint.lsh_bands)
+            self.reused += len(reuse)
+            future = ahead.submit(fingerprint_batch, fresh, self.embedder,
+                                  self.settings.fingerprint, signed, reuse.known, reuse.same_as)
+        queued = _Queued(fresh, future)
         if before is not None:
             self._place(before, report)
         return queued

@@ -63,21 +63,44 @@ def embedding_text(article: Article, chars: int = DEFAULTS.fingerprint.embed_cha
     return f"{article.title}. {head}" if article.title else head
 
 
+def signatures(articles: Sequence[Article], settings: FingerprintSettings = DEFAULTS.fingerprint
+               ) -> list[tuple[str, np.ndarray]]:
+    """(content hash, MinHash) of each article: what tells a copy, computed before any
+    encoding so that copies need none (`reuse.copies`)."""
+    return [(content_hash(a), minhash(a.text, settings)) for a in articles]
+
+
 def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
-                      settings: FingerprintSettings = DEFAULTS.fingerprint) -> list[Fingerprint]:
-    """Fingerprints for a batch; embeddings are computed in one call for throughput."""
-    vectors = embedder.embed([embedding_text(a, settings.embed_chars) for a in articles],
-                             max_tokens=settings.embed_max_tokens)
+                      settings: FingerprintSettings = DEFAULTS.fingerprint,
+                      signed: Sequence[tuple[str, np.ndarray]] | None = None,
+                      known: dict[str, np.ndarray] | None = None,
+                      same_as: dict[str, str] | None = None) -> list[Fingerprint]:
+    """Fingerprints for a batch; embeddings are computed in one call for throughput.
+
+    `signed`: the articles' `signatures`, if already computed. Only articles that are not
+    copies are encoded: `known` gives the stored vector of an article's copy source, and
+    `same_as` names an earlier article of this batch whose vector it takes.
+    """
+    known = known or {}
+    same_as = same_as or {}
+    signed = signed if signed is not None else signatures(articles, settings)
+    todo = [a for a in articles if a.id not in known and a.id not in same_as]
+    vectors = dict(zip((a.id for a in todo),
+                       embedder.embed([embedding_text(a, settings.embed_chars) for a in todo],
+                                      max_tokens=settings.embed_max_tokens), strict=True))
+    vectors.update(known)
+    for aid, src in same_as.items():
+        vectors[aid] = vectors[src]
     return [
         Fingerprint(
             article_id=a.id,
-            content_hash=content_hash(a),
-            minhash=minhash(a.text, settings),
-            embedding=vectors[i],
+            content_hash=h,
+            minhash=m,
+            embedding=vectors[a.id],
             terms=salient_terms(a.title, a.text, settings.max_terms, settings.name_weight),
             names=names(a.title, a.text, settings.max_names),
         )
-        for i, a in enumerate(articles)
+        for a, (h, m) in zip(articles, signed, strict=True)
     ]
 
 
@@ -92,4 +115,5 @@ __all__ = [
     "lsh_keys",
     "minhash",
     "precision",
+    "signatures",
 ]
