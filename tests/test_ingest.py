@@ -378,3 +378,17 @@ def test_a_number_is_still_a_fine_id_or_date_and_lone_surrogates_are_replaced() 
     doc = record_to_document("x", {"id": 7, "date": 20240604, "text": BODY + " \ud800"}, "1")
     assert doc.record == "7" and doc.meta["date"] == "20240604"
     assert doc.body.endswith("\ufffd")
+
+
+def test_a_line_of_binary_junk_in_a_small_json_lines_file_is_that_lines_error_only(
+        tmp_path: Path) -> None:
+    """Found by the fuzz suite: a JSON Lines file under 64 KB was decoded whole, so one line
+    holding NUL bytes made it "a binary file" and cost every good record in it."""
+    good = json.dumps({"id": "g1", "title": "Harbour", "text": BODY})
+    f = tmp_path / "mixed.jsonl"
+    f.write_bytes(good.encode() + b"\n" + b"junk \x00\x01\x02 junk\n" + good.replace(
+        "g1", "g2").encode() + b"\n")
+    docs = list(iter_documents([str(f)]))
+    errors = [d for d in docs if isinstance(d, IngestError)]
+    assert [d.record for d in docs if not isinstance(d, IngestError)] == ["g1", "g2"]
+    assert len(errors) == 1 and errors[0].path.endswith("mixed.jsonl:2")

@@ -37,6 +37,14 @@ class NotText(ValueError):
     """The bytes are not a text document; the message says what they look like."""
 
 
+def binary_kind(data: bytes) -> str | None:
+    """What a file's first bytes say it is when that is a known binary format, else None."""
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            return what
+    return None
+
+
 def decode_bytes(data: bytes) -> str:
     """Decode with UTF-8 first (the web's default), then a detected legacy encoding.
 
@@ -50,9 +58,9 @@ def decode_guessing(data: bytes) -> tuple[str, str | None]:
     """`decode_bytes`, and the name of the encoding when it was only a statistical guess
     (charset-normalizer's pick on bytes that are neither UTF-8 nor plain Western text), so
     the caller can tell the user which reading to check; None when the reading is sure."""
-    for magic, what in _BINARY_MAGIC.items():
-        if data.startswith(magic):
-            raise NotText(f"binary file ({what}), not a text article")
+    what = binary_kind(data)
+    if what is not None:
+        raise NotText(f"binary file ({what}), not a text article")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     head = data[:8192]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from storyfold.errors import IngestError
-from storyfold.ingest.decode import NotText, decode_bytes, decode_guessing
+from storyfold.ingest.decode import NotText, binary_kind, decode_bytes, decode_guessing
 from storyfold.ingest.jsonl import megabytes, read_json_lines
 from storyfold.ingest.readers import JSON_LINES_SUFFIXES, reader_for
 from storyfold.model import RawDocument
@@ -131,14 +131,23 @@ def read_path(
                 yield IngestError(name, "empty file")
                 return
             head = fh.read(65536)
-            try:
-                head_text = decode_bytes(head) if size > len(head) else None
-            except NotText as exc:
-                yield IngestError(name, str(exc))
-                return
-            except UnicodeDecodeError:
-                head_text = None
             suffix = path.suffix.lower()
+            what = binary_kind(head)
+            if what is not None:
+                yield IngestError(name, f"binary file ({what}), not a text article")
+                return
+            if suffix in JSON_LINES_SUFFIXES:
+                # one record per line, whatever its size: a line of junk (NUL bytes, another
+                # encoding) is that line's error, not the whole file's
+                head_text: str | None = head.decode("utf-8", "replace")
+            else:
+                try:
+                    head_text = decode_bytes(head) if size > len(head) else None
+                except NotText as exc:
+                    yield IngestError(name, str(exc))
+                    return
+                except UnicodeDecodeError:
+                    head_text = None
             streaming = (reader_for(head_text, suffix).read_lines
                          if head_text is not None else None)
             if (streaming is None and head_text is not None
