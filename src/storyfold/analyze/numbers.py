@@ -39,9 +39,11 @@ _APPROX = r"(?:at least|no fewer than|a minimum of|more than|over|upwards of|abo
 NUMBER = re.compile(
     rf"(?:(?P<approx>{_APPROX})\s+)?"
     r"(?P<cur>US\$|\$|€|£|¥)?\s?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
-    + "|".join(sorted(NUMWORDS, key=len, reverse=True)) + r")\b"
-    r"(?:\s?(?P<scale>thousand|million|billion|trillion|mln|bn|tn|m|k)\b)?"
+    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    + "|".join(sorted(NUMWORDS, key=len, reverse=True)) + r")"
+    # "£45m": a money scale may follow the digits directly; a word number ends at a boundary
+    r"(?:(?<=\d)(?P<tight>bn|mln|tn|m|k)\b|\b(?:\s?(?P<scale>thousand|million|billion|trillion|"
+    r"mln|bn|tn|m|k)\b)?)"
     r"(?:\s?(?P<pct>%|percent\b|per cent\b))?",
     re.IGNORECASE,
 )
@@ -74,8 +76,9 @@ def _num_value(m: re.Match[str]) -> float | None:
             v = float(raw.replace(",", ""))
         except ValueError:
             return None
-    if m.group("scale"):
-        v *= _SCALE[m.group("scale").lower()]
+    scale = m.group("scale") or m.group("tight")
+    if scale:
+        v *= _SCALE[scale.lower()]
     return v
 
 
@@ -171,7 +174,7 @@ def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
             if value is None:
                 continue
             if raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and not (
-                    m.group("cur") or m.group("pct") or m.group("scale")):
+                    m.group("cur") or m.group("pct") or m.group("scale") or m.group("tight")):
                 continue  # a year
             if raw.lower() == "one" and not m.group("approx"):
                 continue  # "one of the", a pronoun more often than a count
