@@ -19,6 +19,7 @@ import numpy as np
 
 from storyfold.clean import normalize_text
 from storyfold.model import Article, Fingerprint, Link, Membership, Role
+from storyfold.provenance.content import coverage, specifics
 from storyfold.provenance.links import link
 from storyfold.settings import DEFAULTS, ProvenanceSettings
 from storyfold.text.headline import cut_words
@@ -68,7 +69,8 @@ def story_links(
     return out
 
 
-def choose_original(articles: list[Article], links: list[Link]) -> Article:
+def choose_original(articles: list[Article], links: list[Link],
+                    t: ProvenanceSettings = DEFAULTS.provenance) -> Article:
     """The most plausible first report (see module docstring for the order of evidence)."""
     dated = [a for a in articles if a.published is not None] or articles
     first_day = min(_day(a) for a in dated)
@@ -101,6 +103,15 @@ def choose_original(articles: list[Article], links: list[Link]) -> Article:
                 total += inter / len(sents[b.id]) - inter / len(sents[a.id])
         return total
 
+    spec = {a.id: specifics(a.text) for a in articles}
+
+    def content(a: Article) -> float:
+        """How much of the other members' specifics `a` holds (see `content`): a source
+        holds the details its copies and rewrites kept. Counted in steps of
+        `content_margin`, so that a near tie leaves the decision to the later keys."""
+        cov = coverage(spec[a.id], [spec[b.id] for b in articles if b.id != a.id])
+        return round(cov / t.content_margin) * t.content_margin
+
     def key(a: Article) -> tuple:
         wire = any(c.where in {"dateline", "byline", "text"} for c in a.credits)
         # the wire's own copy: the outlet is the agency its dateline credits
@@ -109,7 +120,8 @@ def choose_original(articles: list[Article], links: list[Link]) -> Article:
         )
         # an aggregator's trailer marks a republication
         republished = any(r.reason == "trailer" for r in a.removed)
-        return (strength[a.id] == 0, not own_wire, -round(containment(a), 2), -strength[a.id],
+        return (strength[a.id] == 0, not own_wire, -round(containment(a), 2),
+                -round(content(a), 2), -strength[a.id],
                 republished,
                 not wire, a.dateline is None, not a.credits, a.id)
 
@@ -143,7 +155,7 @@ def provenance(
     if not articles:
         return [], [], None
     links = story_links(articles, fps, sentences, t)
-    original = choose_original(articles, links)
+    original = choose_original(articles, links, t)
     rest = sorted((a for a in articles if a.id != original.id), key=_order_key)
     ordered = [original, *rest]
     rank = {a.id: i for i, a in enumerate(ordered)}
