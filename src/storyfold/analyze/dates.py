@@ -3,7 +3,8 @@
 Relative dates are resolved against the article's own `published` date: "today" is that
 day, "yesterday" the day before, "last week" the previous Monday–Sunday, and a weekday
 name the most recent such day on or before it (the next one when the clause speaks of
-the future: "will meet on Monday").
+the future: "will meet on Monday", "letters would go out by Friday", "the bridge closes on
+Monday", "is expected to begin on Monday").
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from storyfold.text.sentences import sentence_spans
 _MON = month_pattern()
 _MON_NOT_MAY = month_pattern(frozenset({"may"}))  # "May 2024" yes, "may 2024" is a verb
 _WD = weekday_pattern()
-_FUTURE = re.compile(r"\b(?:will|shall|is due|are due|to be held|scheduled|plans? to|next)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|shall|would|is due|are due|due to|to be held|scheduled|plans? to|"
+                     r"expected to|set to|going to|next|(?:begins|starts|opens|closes|ends|"
+                     r"resumes|reopens|runs|takes effect|goes ahead))\b", re.I)
+# a past tense in the clause keeps "by Friday" / "until Friday" in the past
+_PAST = re.compile(r"\b(?:was|were|had|did|\w+ed)\b", re.I)
 
 
 @dataclass
@@ -118,7 +123,8 @@ def resolve_date(m: re.Match[str], ref: date | None, clause: str) -> tuple[str |
         back = (ref.weekday() - target) % 7
         if mod == "last" and back == 0:
             back = 7
-        future = mod == "next" or (mod != "last" and bool(_FUTURE.search(clause)))
+        future = mod == "next" or (mod != "last" and bool(_FUTURE.search(clause))) or (
+            mod in {"by", "until"} and not _PAST.search(clause))
         if future:
             fwd = (target - ref.weekday()) % 7 or 7
             return (ref + timedelta(days=fwd)).isoformat(), True
@@ -201,7 +207,7 @@ def find_dates(article: Article, mentions: list[Mention] | None = None,
             lo, hi = clause(text, sent, m.start(), m.end())
             if dl is not None and lo < dl.end <= m.start():
                 lo = dl.end
-            value, relative = resolve_date(m, ref, text[lo:hi])
+            value, relative = resolve_date(m, ref, text[lo:m.start()])  # cues before the date
             verb = verb_near(text, m.start(), m.end(), lo, hi, max_words=14) or verb_near(
                 text, m.start(), m.end(), lo, hi, max_words=14, tags=tags)
             slot, event, subj = None, None, None

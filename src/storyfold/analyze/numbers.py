@@ -65,6 +65,7 @@ class NumberFact:
     quoted: bool = False  # said inside a quotation (the quote comparison covers it)
     display: str | None = None  # how to show the value ("3-2" for a score)
     about: str | None = None  # readable slot: "people (killed)"
+    low: float | None = None  # the lower end when it closes a range ("between 60 and 70")
 
 
 def _num_value(m: re.Match[str]) -> float | None:
@@ -143,6 +144,22 @@ _SCORE_CONTEXT = re.compile(r"\b(?:beat|beats|defeat\w*|win|wins|won|victory|los
                             r"draw|drew|final|match|game|score\w*|led|trail\w*)\b", re.I)
 
 
+_RANGE_BEFORE = re.compile(r"(?:\bbetween|\bfrom)?\s*(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*"
+                           r"(?:and|to|-|–)\s*$", re.I)
+
+
+def _range_low(text: str, lo: int, start: int, value: float) -> float | None:
+    """The lower end of a range this figure closes: "between 60 and 70", "60-70", "60 to 70"."""
+    m = _RANGE_BEFORE.search(text[lo:start])
+    if m is None:
+        return None
+    try:
+        low = float(m.group(1).replace(",", ""))
+    except ValueError:
+        return None
+    return low if low < value else None
+
+
 def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
                  tags: dict[int, str] | None = None) -> list[NumberFact]:
     """Every quantity in the body with what it counts, its sentence and its slot.
@@ -195,6 +212,8 @@ def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
                 if found is None:
                     continue
                 unit = found
+            if re.match(r"[\s-]*years?[\s-]+old\b", text[ne:ne + 14], re.I):
+                unit = "age"  # "the 24-year-old": an age, not a duration
             lo, hi = clause(text, sent, ns, ne)
             event: str | None = None
             if unit == "magnitude":
@@ -211,6 +230,7 @@ def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
             about = unit if not event else f"{unit} ({event})"
             out.append(NumberFact(article.id, value, unit, text[m.start():ne].strip(), m.start(),
                                   ne, text[s:e], slot, (m.group("approx") or None),
-                                  event is not None, about=about))
+                                  event is not None, about=about,
+                                  low=_range_low(text, max(s, first - 40), first, value)))
     return out
 

@@ -40,6 +40,7 @@ beat: beat defeat defeated
 sentence: sentence sentenced jail jailed
 evacuate: evacuate evacuated
 resign: resign resigned quit step stepped
+discover: discover discovered discovers find found finds detect detected uncover uncovered
 """
 
 
