@@ -11,20 +11,18 @@ are no conflict (`restate`).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 
 from storyfold.analyze.align import Aligned
 from storyfold.analyze.analysis import ArticleAnalysis
-from storyfold.analyze.dates import DateFact, dates_overlap
+from storyfold.analyze.dates import DateFact, dates_overlap, reporting_date
 from storyfold.analyze.numbers import NumberFact
 from storyfold.analyze.restate import MEASURES, figures_agree, unit_key
 from storyfold.analyze.unionfind import UnionFind
 from storyfold.settings import AnalyzeSettings
 from storyfold.text.numbers import same_value
 
-_REPORTING = {"say", "announce"}
 # units specific enough that two loosely aligned sentences giving them speak of one thing
 # (a detour in km, a bill in dollars); shares, counts and durations are too common
 _SPECIFIC = frozenset({"USD", "EUR", "GBP", "JPY", "INR", "CNY", "km", "km/h", "mph", "miles",
@@ -94,21 +92,6 @@ def number_pairs(analyses: list[ArticleAnalysis], aligned: list[Aligned],
     return out
 
 
-_SAID_BEFORE = re.compile(r"\b(?:said|says|say|announced|told|confirmed|reported|added)"
-                          r"(?:\s+\w+)?\s+(?:on\s+|late\s+on\s+|early\s+on\s+)?$", re.I)
-
-
-def _reporting_date(d: DateFact) -> bool:
-    """The day something was said ("the union said on Thursday"), not the day it happened.
-
-    Only the date right after a reporting verb: in "will walk out from Monday, their union
-    said on Thursday" Monday is the event's date even though "said" is its nearest verb."""
-    if d.event not in _REPORTING:
-        return False
-    pos = d.sentence.find(d.text)
-    return pos < 0 or bool(_SAID_BEFORE.search(d.sentence[:pos]))
-
-
 def date_pairs(analyses: list[ArticleAnalysis], aligned: list[Aligned],
                date_min: float) -> list[Pair]:
     """Aligned sentence pairs that date one event differently.
@@ -118,7 +101,7 @@ def date_pairs(analyses: list[ArticleAnalysis], aligned: list[Aligned],
     services on Saturday" is not a date of "cancelled services on Thursday".
     """
     dates = {an.article_id: [d for d in an.facts.dates if d.value and not d.quoted
-                             and not _reporting_date(d)] for an in analyses}
+                             and not reporting_date(d)] for an in analyses}
     out: list[Pair] = []
     for al in aligned:
         da, db = _in([dates[al.a.article], dates[al.b.article]], al)

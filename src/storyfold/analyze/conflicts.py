@@ -20,8 +20,8 @@ from storyfold.analyze.analysis import ArticleAnalysis
 from storyfold.analyze.dates import DateFact, dates_overlap
 from storyfold.analyze.entities import TITLE_WORDS, Entity
 from storyfold.analyze.numbers import NumberFact
-from storyfold.analyze.restate import figures_agree
 from storyfold.analyze.quote_groups import QuoteGroup, same_person
+from storyfold.analyze.restate import figures_agree
 from storyfold.analyze.unionfind import UnionFind
 from storyfold.settings import DEFAULTS, AnalyzeSettings
 from storyfold.text.tokens import FUNCTION_WORDS, content_stems, stem, words
@@ -351,7 +351,8 @@ def _merge(conflicts: list[Conflict]) -> list[Conflict]:
                 if a not in target.articles:
                     target.articles.append(a)
             have = {(e["article"], e["sentence"]) for e in target.sentences}
-            target.sentences += [e for e in v.sentences if (e["article"], e["sentence"]) not in have]
+            target.sentences += [e for e in v.sentences
+                                 if (e["article"], e["sentence"]) not in have]
     return out
 
 

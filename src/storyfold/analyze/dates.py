@@ -24,6 +24,7 @@ from storyfold.text.sentences import sentence_spans
 _MON = month_pattern()
 _MON_NOT_MAY = month_pattern(frozenset({"may"}))  # "May 2024" yes, "may 2024" is a verb
 _WD = weekday_pattern()
+REPORTING_EVENTS = frozenset({"say", "announce"})  # the event keys of reporting verbs
 _FUTURE = re.compile(r"\b(?:will|shall|would|is due|are due|due to|to be held|scheduled|plans? to|"
                      r"expected to|set to|going to|next|(?:begins|starts|opens|closes|ends|"
                      r"resumes|reopens|runs|takes effect|goes ahead))\b", re.I)
@@ -157,6 +158,21 @@ def resolve_date(m: re.Match[str], ref: date | None, clause: str) -> tuple[str |
     if scope == "year":
         return str(ref.year + offset), True
     return None, True
+
+
+_SAID_BEFORE = re.compile(r"\b(?:said|says|say|announced|told|confirmed|reported|added)"
+                          r"(?:\s+\w+)?\s+(?:on\s+|late\s+on\s+|early\s+on\s+)?$", re.I)
+
+
+def reporting_date(d: DateFact) -> bool:
+    """The day something was said ("the union said on Thursday"), not the day it happened.
+
+    Only the date right after a reporting verb: in "will walk out from Monday, their union
+    said on Thursday" Monday is the event's date even though "said" is its nearest verb."""
+    if d.event not in REPORTING_EVENTS:
+        return False
+    pos = d.sentence.find(d.text)
+    return pos < 0 or bool(_SAID_BEFORE.search(d.sentence[:pos]))
 
 
 def date_range(value: str) -> tuple[date, date]:

@@ -43,6 +43,7 @@ from storyfold.analyze.selection import (
     score,
     summary_length,
 )
+from storyfold.analyze.support import reporting_lines, support_label
 from storyfold.analyze.timeline import (
     Event,
     TimelineEntry,
@@ -66,6 +67,7 @@ class SummarySentence:
     single_source: bool  # every citing article derives from one original
     sources: int  # independent sources among the citations
     dates: list[dict[str, str]] = field(default_factory=list)  # {"text": "today", "value": ISO}
+    support_label: str = ""  # "2 independent reports (5 articles)" (`support`)
 
 
 @dataclass
@@ -122,10 +124,12 @@ def _prepare(
 
 
 def _sentence(c: Candidate) -> SummarySentence:
-    roots = {d.root for d in c.citations}
+    cited = [d.article.id for d in c.citations]
+    lines = reporting_lines(cited, {d.article.id: d.root for d in c.citations})
     return SummarySentence(
-        c.span.text, c.doc.article.id, [d.article.id for d in c.citations], len(roots) == 1,
-        len(roots), [{"text": t, "value": v} for t, v in span_dates(c.doc, c.span)])
+        c.span.text, c.doc.article.id, cited, lines == 1, lines,
+        [{"text": t, "value": v} for t, v in span_dates(c.doc, c.span)],
+        support_label(lines, len(cited)))
 
 
 def cited_sentences(

@@ -11,6 +11,7 @@ the one that holds most of every other member's specifics.
 from __future__ import annotations
 
 import re
+
 from storyfold.text.calendar import CALENDAR_WORDS
 from storyfold.text.tokens import FUNCTION_WORDS
 
