@@ -171,7 +171,7 @@ class ProvenanceSettings(_Section):
     max_pairwise: int = 60  # above this many members, compare each one with its nearest only
     nearest: int = 25  # how many nearest members each one is compared with in large stories
     root_margin: float = 0.15  # a copy link this close to the best one still points at the root
-    content_margin: float = 0.05  # steps of specifics coverage (0..1) that order same-day members
+    content_margin: float = 0.01  # steps of specifics coverage (0..1) that order same-day members
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 The original is chosen among the members of the earliest day: a trustworthy date
 source first (a header beats a photo caption), then an earlier time of day where the
 publisher gave one, then containment (a copy drops sentences of its source, rarely
-adds any), then how many members derive from it, then wire evidence. Every later
+adds any), then content (how much of the other members' specific details — figures,
+names, places — it holds: a rewrite drops some, `content`), then how many members derive
+from it, then wire evidence. Every later
 member points to the member it was most plausibly taken from: its strongest copy
 link, or for a rewrite the original itself when it is linked to it (rewrites of the
 one source are far more common than rewrites of rewrites); otherwise it is
