@@ -167,6 +167,7 @@ def provenance(
         by_article.setdefault(ln.b, []).append(ln)
     members = [Membership(original.id, "original", None, _evidence(original, None))]
     directed: dict[tuple[str, str], Link] = {}
+    by_id = {x.id: x for x in articles}
     for a in rest:
         options: list[tuple[float, Link, str]] = []
         for ln in by_article.get(a.id, []):
@@ -184,7 +185,13 @@ def provenance(
             best = root
         _, ln, parent = best
         role: Role = "rewrite" if ln.kind == "rewrite" else "copy"
-        members.append(Membership(a.id, role, parent, _evidence(a, ln)))
+        ev = _evidence(a, ln)
+        mine, theirs = specifics(a.text), specifics(by_id[parent].text)
+        # the content evidence for the direction: what the source has that this one lacks
+        ev["link"]["content"] = {"source_only": len(theirs - mine), "own_only": len(mine - theirs),
+                                 "by_time": _time_of_day(a) is not None
+                                 and _time_of_day(by_id[parent]) is not None}
+        members.append(Membership(a.id, role, parent, ev))
         directed[(ln.a, ln.b)] = Link(ln.a, ln.b, ln.kind, ln.score, direction=(parent, a.id))
     final_links = [directed.get((ln.a, ln.b), ln) for ln in links]
     return members, final_links, headline_for(ordered, original)
