@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from storyfold.text.calendar import CALENDAR_WORDS
 from storyfold.text.quotes import quoted_spans
 from storyfold.text.sentences import sentence_spans
-from storyfold.text.tokens import content_stems, stem
+from storyfold.analyze.slots import verb_key
+from storyfold.text.tokens import FUNCTION_WORDS, stem, words
 
 _REPORTING = frozenset(stem(w) for w in """say said says tell told confirm confirmed according
     add added report reported announce announced state stated""".split())
@@ -53,10 +54,26 @@ def sentences_of(article_id: str, text: str) -> list[Sentence]:
     """The article's sentences (quotations kept whole) with their alignment stems."""
     out = []
     for i, (s, e) in enumerate(sentence_spans(text, quoted_spans(text))):
-        stems = frozenset(st for st in content_stems(text[s:e])
-                          if st not in _IGNORED and not st[:1].isdigit())
-        out.append(Sentence(article_id, i, s, e, stems))
+        out.append(Sentence(article_id, i, s, e, alignment_stems(text[s:e])))
     return out
+
+
+def alignment_stems(sentence: str) -> frozenset[str]:
+    """What a sentence is aligned by: its content-word stems, event verbs reduced to their
+    synonym group ("rose" and "climbed" are one), and the figures it gives ("2.4 metres" in
+    both is strong evidence of one sentence; a changed figure costs one token of many)."""
+    out = set()
+    for w in words(sentence):
+        if w in FUNCTION_WORDS:
+            continue
+        if w[:1].isdigit():
+            out.add(w.replace(",", ""))
+            continue
+        st = stem(w)
+        if st in _IGNORED:
+            continue
+        out.add(verb_key(w) or st)
+    return frozenset(out)
 
 
 def align(sents: dict[str, list[Sentence]], rank: dict[str, int], min_score: float,

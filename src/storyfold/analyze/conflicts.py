@@ -164,25 +164,52 @@ def date_label(d: DateFact) -> str:
     return "date: " + " ".join(words_).strip(" ,")
 
 
+def _person_of(n: NumberFact, an: ArticleAnalysis, aliases: dict[str, str]) -> str | None:
+    """Who a figure is about: the person or organisation named last before it in its
+    sentence, else first after it (None when the sentence names none)."""
+    near = [m for m in an.mentions if m.label in {"PERSON", "ORG"} and m.name in n.sentence
+            and abs(m.start - n.start) <= 150]
+    before = [m for m in near if m.end <= n.start]
+    after = [m for m in near if m.start >= n.end]
+    if before:
+        m = max(before, key=lambda m: m.end)
+    elif after:
+        m = min(after, key=lambda m: m.start)
+    else:
+        return None
+    return aliases.get(m.name, m.name)
+
+
 def _number_conflicts(analyses: list[ArticleAnalysis], rank: dict[str, int],
-                      settings: AnalyzeSettings) -> list[Conflict]:
+                      aliases: dict[str, str], settings: AnalyzeSettings) -> list[Conflict]:
     """Counts and measures of one slot that differ between articles."""
     slots: dict[str, dict[str, list[NumberFact]]] = defaultdict(lambda: defaultdict(list))
     about: dict[str, str] = {}
+    whose: dict[int, str | None] = {}  # id(fact) -> the person it is about
     for an in sorted(analyses, key=lambda x: rank.get(x.article_id, 0)):
         for n in an.facts.numbers:
             if not n.qualified or n.quoted:
                 continue
             slots[n.slot][an.article_id].append(n)
             about.setdefault(n.slot, n.about or n.unit)
+            whose[id(n)] = _person_of(n, an, aliases)
     out = []
     for slot, per in slots.items():
+        def other_person(a: NumberFact, b: NumberFact) -> bool:
+            """"Wren won 27 votes" says nothing against "Lomax won 34 votes"."""
+            pa, pb = whose[id(a)], whose[id(b)]
+            return (pa is not None and pb is not None
+                    and not set(pa.lower().split()) & set(pb.lower().split()))
+
         same: Callable[[NumberFact, NumberFact], bool] = (
             (lambda a, b: a.value == b.value) if slot.startswith("score|")
-            else (lambda a, b: figures_agree(a, b, settings.number_tolerance,
-                                             settings.approx_tolerance)))
+            else (lambda a, b: other_person(a, b) or figures_agree(
+                a, b, settings.number_tolerance, settings.approx_tolerance)))
         if len(per) >= 2 and _disagree(per, same):
-            out.append(number_conflict(per, same, about[slot], rank))
+            agree = (lambda a, b: a.value == b.value) if slot.startswith("score|") else (
+                lambda a, b: figures_agree(a, b, settings.number_tolerance,
+                                           settings.approx_tolerance))
+            out.append(number_conflict(per, agree, about[slot], rank))
     return out
 
 
@@ -368,7 +395,7 @@ def find_conflicts(analyses: list[ArticleAnalysis], entities: list[Entity],
     article writes in digits (a figure the other article gives is no contradiction).
     """
     found = (_date_conflicts(analyses, aliases, rank, settings)
-             + _number_conflicts(analyses, rank, settings)
+             + _number_conflicts(analyses, rank, aliases, settings)
              + (_aligned_conflicts(analyses, aligned, rank, settings, texts_numbers or {})
                 if aligned else []))
     return (_merge(found)
