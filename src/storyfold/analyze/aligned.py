@@ -102,8 +102,17 @@ def date_pairs(analyses: list[ArticleAnalysis], aligned: list[Aligned],
     """
     dates = {an.article_id: [d for d in an.facts.dates if d.value and not d.quoted
                              and not reporting_date(d)] for an in analyses}
+    # each sentence compared with its best match only, both ways: "LundRail restored services
+    # on Saturday" does not restate "cancelled services on Thursday" when the same article
+    # also says "cancelled all services on Wednesday"
+    top: dict[tuple[str, int, str], float] = {}
+    for al in aligned:
+        key = (al.a.article, al.a.index, al.b.article)
+        top[key] = max(top.get(key, 0.0), al.score)
     out: list[Pair] = []
     for al in aligned:
+        if al.score < top[(al.a.article, al.a.index, al.b.article)]:
+            continue
         da, db = _in([dates[al.a.article], dates[al.b.article]], al)
         if not da or not db:
             continue

@@ -98,11 +98,14 @@ def _restated(items: list[ClaimSentence], aligned: list[Aligned],
 def group_claims(analyses: list[ArticleAnalysis], rank: dict[str, int], aliases: dict[str, str],
                  roots: dict[str, str],
                  settings: AnalyzeSettings = DEFAULTS.analyze,
-                 aligned: list[Aligned] | None = None) -> list[Claim]:
+                 aligned: list[Aligned] | None = None,
+                 texts_numbers: dict[str, list[float]] | None = None) -> list[Claim]:
     """Claims with the articles that state them; single-source when one original stands behind.
 
     `aligned`: the story's sentence alignment; sentences it pairs are compared for support
     whatever their word overlap (the names, figures and dates must still be there).
+    `texts_numbers`: every figure each article writes in digits (a figure the reader of
+    facts could not tie to a noun is still given by the article).
     """
     items: list[ClaimSentence] = [c for an in analyses for c in an.facts.claims]
     stems = [content_stems(c.text) for c in items]
@@ -120,7 +123,8 @@ def group_claims(analyses: list[ArticleAnalysis], rank: dict[str, int], aliases:
         listed.append(any(_in_list(c.text, pos - c.start) for pos, _ in unique))
     art_ents = {an.article_id: {aliases.get(m.name, m.name) for m in an.mentions}
                 for an in analyses}
-    art_nums = {an.article_id: [n.value for n in an.facts.numbers] for an in analyses}
+    art_nums = {an.article_id: [n.value for n in an.facts.numbers]
+                + list((texts_numbers or {}).get(an.article_id, [])) for an in analyses}
     art_dates = {an.article_id: [d.value for d in an.facts.dates if d.value] for an in analyses}
     supported_by: list[set[str]] = [{c.article} for c in items]
     links: list[tuple[int, int]] = []

@@ -106,7 +106,7 @@ def compare_story(articles: list[Article],
     aligned = align(sents, rank, settings.align_min, settings.align_min_shared,
                     settings.align_figure_min)
     digits = {a.id: numbers_in(a.text) for a in articles}
-    claims = group_claims(analyses, rank, aliases, roots, settings, aligned)
+    claims = group_claims(analyses, rank, aliases, roots, settings, aligned, digits)
     conflicts = find_conflicts(analyses, entities, groups, aliases, rank, settings, aligned,
                                digits)
     log.debug("compared %d articles: %d quote groups, %d claims, %d conflicts", len(articles),

@@ -127,16 +127,30 @@ def _date_conflicts(analyses: list[ArticleAnalysis], aliases: dict[str, str],
             uf.union(first[key], i)
         else:
             first[key] = i
+    def sim(i: int, j: int) -> float:
+        si, sj = facts[i][4], facts[j][4]
+        return len(si & sj) / math.sqrt(len(si) * len(sj)) if si and sj else 0.0
+
+    # a sentence is linked by similarity to its closest dated sentence of the other article
+    # only: "restored services on Saturday" is not "cancelled services on Thursday" when the
+    # same article also says "cancelled all services on Wednesday"
+    closest: dict[tuple[int, str], float] = {}
+    for i in range(len(facts)):
+        for j in range(len(facts)):
+            if facts[i][0] != facts[j][0] and facts[i][3] and facts[j][3]:
+                key = (i, facts[j][0])
+                closest[key] = max(closest.get(key, 0.0), sim(i, j))
     for i in range(len(facts)):
         for j in range(i + 1, len(facts)):
-            ai, di, _, only_i, si = facts[i]
-            aj, dj, _, only_j, sj = facts[j]
+            ai, di, _, only_i, _ = facts[i]
+            aj, dj, _, only_j, _ = facts[j]
             if ai == aj:
                 continue
             shared = {aliases.get(n, n) for n in di.names} & {aliases.get(n, n) for n in dj.names}
             same_event = di.event == dj.event and len(shared) >= 2
-            similar = only_i and only_j and si and sj and (
-                len(si & sj) / math.sqrt(len(si) * len(sj)) >= settings.date_sentence_link)
+            s_ij = sim(i, j) if only_i and only_j else 0.0
+            similar = s_ij >= settings.date_sentence_link and s_ij >= closest[(i, aj)] and (
+                s_ij >= closest[(j, ai)])
             if same_event or similar:
                 uf.union(i, j)
     out = []
