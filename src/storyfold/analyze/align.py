@@ -18,10 +18,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from storyfold.analyze.slots import verb_key
 from storyfold.text.calendar import CALENDAR_WORDS
 from storyfold.text.quotes import quoted_spans
 from storyfold.text.sentences import sentence_spans
-from storyfold.analyze.slots import verb_key
 from storyfold.text.tokens import FUNCTION_WORDS, stem, words
 
 _REPORTING = frozenset(stem(w) for w in """say said says tell told confirm confirmed according

@@ -26,8 +26,8 @@ _MON_NOT_MAY = month_pattern(frozenset({"may"}))  # "May 2024" yes, "may 2024" i
 _WD = weekday_pattern()
 REPORTING_EVENTS = frozenset({"say", "announce"})  # the event keys of reporting verbs
 _FUTURE = re.compile(r"\b(?:will|shall|would|is due|are due|due to|is to|are to|to be held|"
-                     r"scheduled|plans? to|expected to|set to|going to|next|(?:begins|starts|opens|closes|ends|"
-                     r"resumes|reopens|runs|takes effect|goes ahead))\b", re.I)
+                     r"scheduled|plans? to|expected to|set to|going to|next|begins|starts|"
+                     r"opens|closes|ends|resumes|reopens|runs|takes effect|goes ahead)\b", re.I)
 # a past tense in the clause keeps "by Friday" / "until Friday" in the past
 _PAST = re.compile(r"\b(?:was|were|had|did|\w+ed)\b", re.I)
 
