@@ -127,6 +127,7 @@ def _date_conflicts(analyses: list[ArticleAnalysis], aliases: dict[str, str],
             uf.union(first[key], i)
         else:
             first[key] = i
+
     def sim(i: int, j: int) -> float:
         si, sj = facts[i][4], facts[j][4]
         return len(si & sj) / math.sqrt(len(si) * len(sj)) if si and sj else 0.0
@@ -138,8 +139,8 @@ def _date_conflicts(analyses: list[ArticleAnalysis], aliases: dict[str, str],
     for i in range(len(facts)):
         for j in range(len(facts)):
             if facts[i][0] != facts[j][0] and facts[i][3] and facts[j][3]:
-                key = (i, facts[j][0])
-                closest[key] = max(closest.get(key, 0.0), sim(i, j))
+                near = (i, facts[j][0])
+                closest[near] = max(closest.get(near, 0.0), sim(i, j))
     for i in range(len(facts)):
         for j in range(i + 1, len(facts)):
             ai, di, _, only_i, _ = facts[i]
