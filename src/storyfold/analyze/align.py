@@ -93,17 +93,15 @@ def align(sents: dict[str, list[Sentence]], rank: dict[str, int], min_score: flo
             for st in s.stems:
                 postings[st].append(s)
 
-    def earlier(o: Sentence, s: Sentence) -> bool:
-        ro, rs = rank.get(o.article, 0), rank.get(s.article, 0)
-        return ro < rs or (ro == rs and o.article < s.article)
-
+    order = {a: (rank.get(a, 0), a) for a in sents}  # earlier articles first, ties by id
     out: list[Aligned] = []
     for ss in sents.values():
         for s in ss:
+            mine = order[s.article]
             shared: dict[tuple[str, int], int] = defaultdict(int)
             for st in s.stems:
                 for o in postings[st]:
-                    if earlier(o, s):
+                    if order[o.article] < mine:
                         shared[(o.article, o.index)] += 1
             per_article: dict[str, list[tuple[float, int]]] = defaultdict(list)
             for (art, idx), n in shared.items():

@@ -79,17 +79,19 @@ def _restated(items: list[ClaimSentence], aligned: list[Aligned],
               settings: AnalyzeSettings) -> set[tuple[int, int]]:
     """Pairs of claim sentences (i < j) that the sentence alignment pairs: a paraphrase
     states the claim it paraphrases even when it shares fewer words than `claim_link` asks."""
-    where: dict[tuple[str, int], int] = {}
+    by_article: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for k, c in enumerate(items):
-        where[(c.article, c.start)] = k
+        by_article[c.article].append((c.start, k))
     out: set[tuple[int, int]] = set()
+
+    def claim_in(art: str, start: int, end: int) -> int | None:
+        return next((k for st, k in by_article.get(art, ()) if start <= st < end), None)
+
     for al in aligned:
         if not al.best or al.score < settings.align_min:
             continue
-        i = next((k for (art, st), k in where.items()
-                  if art == al.a.article and al.a.start <= st < al.a.end), None)
-        j = next((k for (art, st), k in where.items()
-                  if art == al.b.article and al.b.start <= st < al.b.end), None)
+        i = claim_in(al.a.article, al.a.start, al.a.end)
+        j = claim_in(al.b.article, al.b.start, al.b.end) if i is not None else None
         if i is not None and j is not None:
             out.add((min(i, j), max(i, j)))
     return out

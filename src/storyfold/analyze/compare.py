@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from storyfold.analyze.align import align, sentences_of
+from storyfold.analyze.align import align
 from storyfold.analyze.analysis import AnalysisCache, analyze_articles
 from storyfold.analyze.claims import Claim, group_claims
 from storyfold.analyze.conflicts import Conflict, find_conflicts
@@ -102,7 +102,7 @@ def compare_story(articles: list[Article],
     roots = _roots([a.id for a in articles], derived_from)
     quotes = [q for an in analyses for q in an.quotes]
     groups = group_quotes(quotes, rank, aliases, settings)
-    sents = {a.id: sentences_of(a.id, a.text) for a in articles}
+    sents = {an.article_id: an.sentences for an in analyses}
     aligned = align(sents, rank, settings.align_min, settings.align_min_shared,
                     settings.align_figure_min)
     digits = {a.id: numbers_in(a.text) for a in articles}

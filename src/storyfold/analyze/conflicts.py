@@ -136,11 +136,14 @@ def _date_conflicts(analyses: list[ArticleAnalysis], aliases: dict[str, str],
     # only: "restored services on Saturday" is not "cancelled services on Thursday" when the
     # same article also says "cancelled all services on Wednesday"
     closest: dict[tuple[int, str], float] = {}
-    for i in range(len(facts)):
-        for j in range(len(facts)):
-            if facts[i][0] != facts[j][0] and facts[i][3] and facts[j][3]:
-                near = (i, facts[j][0])
-                closest[near] = max(closest.get(near, 0.0), sim(i, j))
+    alone = [i for i in range(len(facts)) if facts[i][3] and facts[i][4]]
+    for x, i in enumerate(alone):
+        for j in alone[x + 1 :]:
+            if facts[i][0] != facts[j][0]:
+                v = sim(i, j)
+                for a, b in ((i, j), (j, i)):
+                    near = (a, facts[b][0])
+                    closest[near] = max(closest.get(near, 0.0), v)
     for i in range(len(facts)):
         for j in range(i + 1, len(facts)):
             ai, di, _, only_i, _ = facts[i]
