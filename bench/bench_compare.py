@@ -120,7 +120,7 @@ def score_story(arts: list[Article], comp: Comparison, gold: dict[str, Any],
             match[gi_] = best
             used.add(best)
     inv = {p: g for g, p in match.items()}
-    out = {k: Score() for k in ("quotes", "speakers", "variants", "conflicts")}
+    out = {k: Score() for k in MEASURES}
     out["quotes"] = Score(len(match), len(preds), len(match), len(golds))
     sp = out["speakers"]
     for gi_, (q, _, _) in enumerate(golds):
@@ -213,11 +213,69 @@ def score_story(arts: list[Article], comp: Comparison, gold: dict[str, Any],
             if k not in taken:
                 print(f"   conflict spurious: {c.kind} {c.slot} "
                       f"{[(v.value, v.articles) for v in c.values]}")
+    if gold.get("claims"):
+        out["single"] = score_single_source(comp, gold, verbose)
     return out
 
 
+def gold_roots(gold: dict[str, Any]) -> dict[str, str]:
+    """Each labelled article's original (itself when it derives from none)."""
+    parent = {a["id"]: a.get("derived_from") for a in gold["articles"]}
+    out = {}
+    for a in parent:
+        cur, seen = a, {a}
+        while parent.get(cur) and parent[cur] not in seen:
+            cur = parent[cur]
+            seen.add(cur)
+        out[a] = cur
+    return out
+
+
+def score_single_source(comp: Comparison, gold: dict[str, Any], verbose: bool) -> Score:
+    """"Single source" badges against the labelled facts.
+
+    A labelled fact is single-source when every article stating it derives from one
+    original (by the labelled `derived_from`). A predicted claim is matched to the fact
+    whose labelled sentence (same article) its text contains. Precision: predicted
+    single-source claims that are single-source facts, over predicted single-source claims
+    matched to a fact (unmatched ones are printed with --verbose). Recall: single-source
+    facts whose every matched claim is marked single-source.
+    """
+    roots = gold_roots(gold)
+    facts: dict[str, set[str]] = defaultdict(set)
+    for f in gold["claims"]:
+        facts[f["fact"]].add(roots[f["article"]])
+    single = {f: len(r) == 1 for f, r in facts.items()}
+    sc = Score()
+    marked: dict[str, list[bool]] = defaultdict(list)
+    for c in comp.claims:
+        fact = next((f["fact"] for f in gold["claims"]
+                     if f["article"] == c.article and f["text"] in c.text), None)
+        if fact is None:
+            if verbose and c.single_source:
+                print(f"   single-source claim not labelled: {c.article} {c.text[:60]!r}")
+            continue
+        marked[fact].append(c.single_source)
+        if c.single_source:
+            sc.n_p += 1
+            sc.tp_p += int(single[fact])
+            if verbose and not single[fact]:
+                print(f"   single source wrong: {fact} {c.support} — {c.text[:60]!r}")
+    for f, is_single in single.items():
+        if is_single:
+            sc.n_r += 1
+            ok = bool(marked[f]) and all(marked[f])
+            sc.tp_r += int(ok)
+            if verbose and not ok:
+                print(f"   single source missed: {f} {marked[f]}")
+    return sc
+
+
+MEASURES = ("quotes", "speakers", "variants", "conflicts", "single")
+
+
 def evaluate(data: Path, verbose: bool) -> dict[str, Score]:
-    totals = {k: Score() for k in ("quotes", "speakers", "variants", "conflicts")}
+    totals = {k: Score() for k in MEASURES}
     for path in sorted(data.glob("*.json")):
         arts, derived, gold = load_story(path)
         comp = compare_story(arts, derived, CACHE)
@@ -254,8 +312,11 @@ def main(argv: list[str] | None = None) -> int:
     stories = len(list(args.data.glob("*.json")))
     print(f"labelled stories: {stories} in {args.data}")
     measures = (("quotes", "quote extraction"), ("speakers", "speaker attribution"),
-                ("variants", "variant classification"), ("conflicts", "conflict detection"))
+                ("variants", "variant classification"), ("conflicts", "conflict detection"),
+                ("single", "single source"))
     for name, label in measures:
+        if name == "single" and not totals[name].n_p + totals[name].n_r:
+            continue  # no story of this folder labels its claims
         print(totals[name].line(label))
 
     if args.n > 0:

@@ -288,3 +288,29 @@ def test_seeds_summary_has_no_caption_or_trailer_and_every_sentence_cites(seed_s
     assert any(
         next((w for p, w in SEED_LABELS.items() if p in s["text"]), None) == ALL3
         for s in data["summary"]), "no sentence all three state made the summary"
+
+
+def test_summary_badges_and_the_claims_list_follow_one_rule(library, embedder) -> None:
+    """A summary sentence that is a claim cites every article the claims list says states
+    it, and its badge counts the same independent reporting lines (issue 14)."""
+    from storyfold.analyze.compare import compare_story
+
+    arts, members = library
+    comp = compare_story(arts, {m.article_id: m.derived_from for m in members})
+    first = write_up(arts, members, embedder, comp).summary
+    lone = next(s for s in first if "local" not in s.citations)
+    # the claims list says the independent outlet states this sentence too
+    claim = next((c for c in comp.claims if " ".join(c.text.split()) == " ".join(
+        lone.text.split())), None)
+    if claim is None:
+        from storyfold.analyze.claims import Claim
+
+        claim = Claim(lone.text, lone.article, list(lone.citations), lone.single_source,
+                      lone.sources)
+        comp.claims.append(claim)
+    claim.support = [*claim.support, "local"]
+    again = next(s for s in write_up(arts, members, embedder, comp).summary
+                 if s.text == lone.text)
+    assert set(claim.support) <= set(again.citations)
+    assert again.sources == lone.sources + 1 and not again.single_source
+    assert again.support_label.startswith(f"{again.sources} independent reports")

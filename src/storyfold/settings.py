@@ -171,7 +171,8 @@ class ProvenanceSettings(_Section):
     """Links between members and who derives from whom."""
 
     _unit: ClassVar[tuple[str, ...]] = (
-        "near_jaccard", "rewrite_cosine", "rewrite_alignment", "same_story_cosine", "root_margin")
+        "near_jaccard", "rewrite_cosine", "rewrite_alignment", "same_story_cosine", "root_margin",
+        "content_margin")
 
     near_jaccard: float = 0.45  # estimated Jaccard of word 3-shingles for a near copy
     rewrite_cosine: float = 0.60  # embedding cosine of title + lead: gate for a rewrite
@@ -180,6 +181,7 @@ class ProvenanceSettings(_Section):
     max_pairwise: int = 60  # above this many members, compare each one with its nearest only
     nearest: int = 25  # how many nearest members each one is compared with in large stories
     root_margin: float = 0.15  # a copy link this close to the best one still points at the root
+    content_margin: float = 0.01  # steps of specifics coverage (0..1) that order same-day members
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,8 @@ class AnalyzeSettings(_Section):
 
     _unit: ClassVar[tuple[str, ...]] = (
         "quote_link", "other_speaker_link", "claim_link", "date_sentence_link",
-        "number_tolerance", "name_spelling", "cite_similarity", "redundant", "mmr_lambda",
+        "number_tolerance", "approx_tolerance", "align_min", "align_figure_min",
+        "align_date_min", "name_spelling", "cite_similarity", "redundant", "mmr_lambda",
         "same_rendering", "max_quoted")
     _positive: ClassVar[tuple[str, ...]] = ("cache_size", "headline_words")
 
@@ -203,6 +206,11 @@ class AnalyzeSettings(_Section):
     event_similarity: float = 0.35  # stem Jaccard at which two same-day dated sentences are one
     max_novel: int = 0  # nouns a sentence may have that no other article of the story uses
     number_tolerance: float = 0.01  # relative difference at which two figures are one value
+    approx_tolerance: float = 0.1  # ... when either is an approximation ("about", "nearly")
+    align_min: float = 0.33  # stem cosine at which two sentences restate each other (aligned)
+    align_min_shared: int = 2  # ... and content stems they must share at least
+    align_figure_min: float = 0.2  # ... lower, when both give a figure of one specific unit
+    align_date_min: float = 0.45  # ... higher, to compare two dates of differently named events
     name_spelling: float = 0.8  # character similarity of two spellings of one name
     cache_size: int = 4096  # articles whose analysis is kept in memory
     max_split_gap_words: int = 10  # "A," he said, "B." — words between the parts of a quote

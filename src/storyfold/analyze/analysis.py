@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from storyfold.analyze.align import Sentence, sentences_of
 from storyfold.analyze.entities import Annotation, Mention, alias_map, annotate
 from storyfold.analyze.facts import Facts, extract_facts
 from storyfold.analyze.quotes import Quote, find_quotes
@@ -34,6 +35,7 @@ class ArticleAnalysis:
     facts: Facts
     stems: frozenset[str] = frozenset()  # content-word stems of the whole text
     nouns: list[tuple[int, str]] = field(default_factory=list)  # common nouns (offset, stem)
+    sentences: list[Sentence] = field(default_factory=list)  # what sentence alignment reads
 
 
 class AnalysisCache:
@@ -97,7 +99,7 @@ def analyze_one(article: Article, ann: Annotation,
     text = article.text
     nouns = [(i, stem(m.group(0))) for i in ann.nouns if (m := _WORD_AT.match(text, i))]
     return ArticleAnalysis(article.id, mentions, quotes, facts,
-                           frozenset(content_stems(text)), nouns)
+                           frozenset(content_stems(text)), nouns, sentences_of(article.id, text))
 
 
 def analyze_articles(articles: Sequence[Article], cache: AnalysisCache | None = None,

@@ -29,11 +29,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storyfold.analyze.align import align
 from storyfold.analyze.analysis import AnalysisCache, analyze_articles
 from storyfold.analyze.claims import Claim, group_claims
 from storyfold.analyze.conflicts import Conflict, find_conflicts
 from storyfold.analyze.entities import Entity, alias_map
 from storyfold.analyze.entities import merge_entities as _merge_entities
+from storyfold.analyze.evidence import numbers_in
 from storyfold.analyze.quote_groups import QuoteGroup, group_quotes
 from storyfold.model import Article
 from storyfold.settings import DEFAULTS, AnalyzeSettings
@@ -100,8 +102,13 @@ def compare_story(articles: list[Article],
     roots = _roots([a.id for a in articles], derived_from)
     quotes = [q for an in analyses for q in an.quotes]
     groups = group_quotes(quotes, rank, aliases, settings)
-    claims = group_claims(analyses, rank, aliases, roots, settings)
-    conflicts = find_conflicts(analyses, entities, groups, aliases, rank, settings)
+    sents = {an.article_id: an.sentences for an in analyses}
+    aligned = align(sents, rank, settings.align_min, settings.align_min_shared,
+                    settings.align_figure_min)
+    digits = {a.id: numbers_in(a.text) for a in articles}
+    claims = group_claims(analyses, rank, aliases, roots, settings, aligned, digits)
+    conflicts = find_conflicts(analyses, entities, groups, aliases, rank, settings, aligned,
+                               digits)
     log.debug("compared %d articles: %d quote groups, %d claims, %d conflicts", len(articles),
               len(groups), len(claims), len(conflicts))
     return Comparison(groups, claims, conflicts, entities)

@@ -3,7 +3,8 @@
 Relative dates are resolved against the article's own `published` date: "today" is that
 day, "yesterday" the day before, "last week" the previous Monday–Sunday, and a weekday
 name the most recent such day on or before it (the next one when the clause speaks of
-the future: "will meet on Monday").
+the future: "will meet on Monday", "letters would go out by Friday", "the bridge closes on
+Monday", "is expected to begin on Monday").
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from storyfold.text.sentences import sentence_spans
 _MON = month_pattern()
 _MON_NOT_MAY = month_pattern(frozenset({"may"}))  # "May 2024" yes, "may 2024" is a verb
 _WD = weekday_pattern()
-_FUTURE = re.compile(r"\b(?:will|shall|is due|are due|to be held|scheduled|plans? to|next)\b", re.I)
+REPORTING_EVENTS = frozenset({"say", "announce"})  # the event keys of reporting verbs
+_FUTURE = re.compile(r"\b(?:will|shall|would|is due|are due|due to|is to|are to|to be held|"
+                     r"scheduled|plans? to|expected to|set to|going to|next|begins|starts|"
+                     r"opens|closes|ends|resumes|reopens|runs|takes effect|goes ahead)\b", re.I)
+# a past tense in the clause keeps "by Friday" / "until Friday" in the past
+_PAST = re.compile(r"\b(?:was|were|had|did|\w+ed)\b", re.I)
 
 
 @dataclass
@@ -118,7 +124,8 @@ def resolve_date(m: re.Match[str], ref: date | None, clause: str) -> tuple[str |
         back = (ref.weekday() - target) % 7
         if mod == "last" and back == 0:
             back = 7
-        future = mod == "next" or (mod != "last" and bool(_FUTURE.search(clause)))
+        future = mod == "next" or (mod != "last" and bool(_FUTURE.search(clause))) or (
+            mod in {"by", "until"} and not _PAST.search(clause))
         if future:
             fwd = (target - ref.weekday()) % 7 or 7
             return (ref + timedelta(days=fwd)).isoformat(), True
@@ -151,6 +158,21 @@ def resolve_date(m: re.Match[str], ref: date | None, clause: str) -> tuple[str |
     if scope == "year":
         return str(ref.year + offset), True
     return None, True
+
+
+_SAID_BEFORE = re.compile(r"\b(?:said|says|say|announced|told|confirmed|reported|added)"
+                          r"(?:\s+\w+)?\s+(?:on\s+|late\s+on\s+|early\s+on\s+)?$", re.I)
+
+
+def reporting_date(d: DateFact) -> bool:
+    """The day something was said ("the union said on Thursday"), not the day it happened.
+
+    Only the date right after a reporting verb: in "will walk out from Monday, their union
+    said on Thursday" Monday is the event's date even though "said" is its nearest verb."""
+    if d.event not in REPORTING_EVENTS:
+        return False
+    pos = d.sentence.find(d.text)
+    return pos < 0 or bool(_SAID_BEFORE.search(d.sentence[:pos]))
 
 
 def date_range(value: str) -> tuple[date, date]:
@@ -201,7 +223,7 @@ def find_dates(article: Article, mentions: list[Mention] | None = None,
             lo, hi = clause(text, sent, m.start(), m.end())
             if dl is not None and lo < dl.end <= m.start():
                 lo = dl.end
-            value, relative = resolve_date(m, ref, text[lo:hi])
+            value, relative = resolve_date(m, ref, text[lo:m.start()])  # cues before the date
             verb = verb_near(text, m.start(), m.end(), lo, hi, max_words=14) or verb_near(
                 text, m.start(), m.end(), lo, hi, max_words=14, tags=tags)
             slot, event, subj = None, None, None

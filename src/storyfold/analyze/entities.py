@@ -275,11 +275,26 @@ def extract_mentions(texts: Sequence[str], batch_size: int = 16,
     return [a.mentions for a in annotate(texts, batch_size, model)]
 
 
+# forms of address that stand before a name and are no part of it
+_HONORIFICS = frozenset({"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "sir", "dame",
+                         "lord", "rev"})
+
+
+def _bare(name: str) -> list[str]:
+    """A name's words without the forms of address before it."""
+    toks = name.split()
+    while len(toks) > 1 and toks[0].lower().rstrip(".") in _HONORIFICS:
+        toks = toks[1:]
+    return toks
+
+
 def alias_map(names: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Map every name to its canonical form by last-token matching, within one story.
 
-    A short PERSON name ("Macron") merges into the full name it ends with when exactly
-    one such name exists; two people sharing a surname stay apart. An organisation's
+    A short PERSON name ("Macron", "Prof Hughes") merges into the full name it ends with
+    when exactly one such name exists; two people sharing a surname stay apart. A name cut
+    after its first words ("Kevin Raul" of "Kevin Raul Chango-Alverez") merges into the one
+    longer name it starts. An organisation's
     short form merges into the one longer name it starts ("Halvern" → "Halvern Systems").
     `names` are (name, label) pairs; labels decide which rule applies.
     """
@@ -291,7 +306,7 @@ def alias_map(names: Iterable[tuple[str, str]]) -> dict[str, str]:
     orgs = {n for n, lab in names if lab == "ORG"}
     by_last: dict[str, set[str]] = defaultdict(set)
     for n in persons:
-        if len(n.split()) >= 2:
+        if len(_bare(n)) >= 2:
             by_last[n.split()[-1].lower()].add(n)
     by_first: dict[str, set[str]] = defaultdict(set)
     for n in orgs:
@@ -299,12 +314,19 @@ def alias_map(names: Iterable[tuple[str, str]]) -> dict[str, str]:
             by_first[n.split()[0].lower()].add(n)
     out: dict[str, str] = {}
     for n in all_names:
-        toks = n.split()
+        toks = _bare(n)  # "Prof Hughes" is Hughes
         target = n
+        if len(toks) >= 2:  # a surname cut: "Kevin Raul" of "Kevin Raul Chango-Alverez"
+            starts = {f for f in persons if len(f.split()) > len(toks)
+                      and f.split()[: len(toks)] == toks}
+            if len(starts) == 1 and n in persons:
+                out[n] = next(iter(starts))
+                continue
         if toks:
             full = by_last.get(toks[-1].lower(), set())
-            longer = {f for f in full if len(f.split()) > len(toks) and f.endswith(n)} or (
-                {f for f in full if len(f.split()) > len(toks)} if len(toks) == 1 else set()
+            longer = {f for f in full if len(_bare(f)) > len(toks)
+                      and f.endswith(" ".join(toks))} or (
+                {f for f in full if len(_bare(f)) > len(toks)} if len(toks) == 1 else set()
             )
             if len(longer) == 1:
                 target = next(iter(longer))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from storyfold.analyze.dates import DateFact, find_dates
+from storyfold.analyze.dates import DateFact, find_dates, reporting_date
 from storyfold.analyze.entities import Mention
 from storyfold.analyze.numbers import NumberFact, find_numbers
 from storyfold.analyze.slots import TOKEN, verb_key
@@ -93,7 +93,7 @@ def extract_facts(article: Article, mentions: list[Mention],
                        if s <= m.start < e and m.label in {"PERSON", "ORG", "GPE", "LOC", "FAC",
                                                            "EVENT", "PRODUCT", "LAW"}})
         nums = [n.value for n in numbers if s <= n.start < e and any(c.isdigit() for c in n.text)]
-        ds = [d.value for d in dates if s <= d.start < e and d.value]
+        ds = [d.value for d in dates if s <= d.start < e and d.value and not reporting_date(d)]
         if not (ents or nums or ds) or not _claim_ok(sentence, qchars, settings):
             continue
         claims.append(ClaimSentence(article.id, sentence, s, e, ents, nums, ds))

@@ -39,9 +39,11 @@ _APPROX = r"(?:at least|no fewer than|a minimum of|more than|over|upwards of|abo
 NUMBER = re.compile(
     rf"(?:(?P<approx>{_APPROX})\s+)?"
     r"(?P<cur>US\$|\$|€|£|¥)?\s?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
-    + "|".join(sorted(NUMWORDS, key=len, reverse=True)) + r")\b"
-    r"(?:\s?(?P<scale>thousand|million|billion|trillion|mln|bn|tn|m|k)\b)?"
+    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    + "|".join(sorted(NUMWORDS, key=len, reverse=True)) + r")"
+    # "£45m": a money scale may follow the digits directly; a word number ends at a boundary
+    r"(?:(?<=\d)(?P<tight>bn|mln|tn|m|k)\b|\b(?:\s?(?P<scale>thousand|million|billion|trillion|"
+    r"mln|bn|tn|m|k)\b)?)"
     r"(?:\s?(?P<pct>%|percent\b|per cent\b))?",
     re.IGNORECASE,
 )
@@ -63,6 +65,7 @@ class NumberFact:
     quoted: bool = False  # said inside a quotation (the quote comparison covers it)
     display: str | None = None  # how to show the value ("3-2" for a score)
     about: str | None = None  # readable slot: "people (killed)"
+    low: float | None = None  # the lower end when it closes a range ("between 60 and 70")
 
 
 def _num_value(m: re.Match[str]) -> float | None:
@@ -74,8 +77,9 @@ def _num_value(m: re.Match[str]) -> float | None:
             v = float(raw.replace(",", ""))
         except ValueError:
             return None
-    if m.group("scale"):
-        v *= _SCALE[m.group("scale").lower()]
+    scale = m.group("scale") or m.group("tight")
+    if scale:
+        v *= _SCALE[scale.lower()]
     return v
 
 
@@ -140,6 +144,22 @@ _SCORE_CONTEXT = re.compile(r"\b(?:beat|beats|defeat\w*|win|wins|won|victory|los
                             r"draw|drew|final|match|game|score\w*|led|trail\w*)\b", re.I)
 
 
+_RANGE_BEFORE = re.compile(r"(?:\bbetween|\bfrom)?\s*(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s*"
+                           r"(?:and|to|-|–)\s*$", re.I)
+
+
+def _range_low(text: str, lo: int, start: int, value: float) -> float | None:
+    """The lower end of a range this figure closes: "between 60 and 70", "60-70", "60 to 70"."""
+    m = _RANGE_BEFORE.search(text[lo:start])
+    if m is None:
+        return None
+    try:
+        low = float(m.group(1).replace(",", ""))
+    except ValueError:
+        return None
+    return low if low < value else None
+
+
 def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
                  tags: dict[int, str] | None = None) -> list[NumberFact]:
     """Every quantity in the body with what it counts, its sentence and its slot.
@@ -171,7 +191,7 @@ def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
             if value is None:
                 continue
             if raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and not (
-                    m.group("cur") or m.group("pct") or m.group("scale")):
+                    m.group("cur") or m.group("pct") or m.group("scale") or m.group("tight")):
                 continue  # a year
             if raw.lower() == "one" and not m.group("approx"):
                 continue  # "one of the", a pronoun more often than a count
@@ -192,6 +212,8 @@ def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
                 if found is None:
                     continue
                 unit = found
+            if re.match(r"[\s-]*years?[\s-]+old\b", text[ne:ne + 14], re.I):
+                unit = "age"  # "the 24-year-old": an age, not a duration
             lo, hi = clause(text, sent, ns, ne)
             event: str | None = None
             if unit == "magnitude":
@@ -208,6 +230,7 @@ def find_numbers(article: Article, sents: list[tuple[int, int]] | None = None,
             about = unit if not event else f"{unit} ({event})"
             out.append(NumberFact(article.id, value, unit, text[m.start():ne].strip(), m.start(),
                                   ne, text[s:e], slot, (m.group("approx") or None),
-                                  event is not None, about=about))
+                                  event is not None, about=about,
+                                  low=_range_low(text, max(s, first - 40), first, value)))
     return out
 

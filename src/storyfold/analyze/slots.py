@@ -40,6 +40,7 @@ beat: beat defeat defeated
 sentence: sentence sentenced jail jailed
 evacuate: evacuate evacuated
 resign: resign resigned quit step stepped
+discover: discover discovered discovers find found finds detect detected uncover uncovered
 """
 
 
@@ -135,6 +136,14 @@ def subject(text: str, lo: int, verb_pos: int, mentions: list[Mention],
     words = [w for w in TOKEN.findall(text[lo:verb_pos]) if w.lower() not in FUNCTION_WORDS
              and not w[0].isdigit() and not w.lower().endswith("ly") and verb_key(w) is None
              and w.lower() not in {"were", "was", "been"}]
-    return words[-1].lower() if words else None
+    if not words:
+        return None
+    w = words[-1]
+    first = TOKEN.search(text[lo:verb_pos])
+    # a capitalised word inside the clause (or a CamelCase one anywhere) is a name the
+    # recogniser missed ("LundRail"): its events are told apart, unlike a common noun's
+    if w[:1].isupper() and (w[1:] != w[1:].lower() or (first and first.group(0) != w)):
+        return w
+    return w.lower()
 
 

@@ -43,6 +43,7 @@ from storyfold.analyze.selection import (
     score,
     summary_length,
 )
+from storyfold.analyze.support import reporting_lines, support_label
 from storyfold.analyze.timeline import (
     Event,
     TimelineEntry,
@@ -66,6 +67,7 @@ class SummarySentence:
     single_source: bool  # every citing article derives from one original
     sources: int  # independent sources among the citations
     dates: list[dict[str, str]] = field(default_factory=list)  # {"text": "today", "value": ISO}
+    support_label: str = ""  # "2 independent reports (5 articles)" (`support`)
 
 
 @dataclass
@@ -121,11 +123,23 @@ def _prepare(
     return docs, cands
 
 
-def _sentence(c: Candidate) -> SummarySentence:
-    roots = {d.root for d in c.citations}
+def _sentence(c: Candidate, docs: Sequence[Doc] = (),
+              claims: Mapping[str, list[str]] | None = None) -> SummarySentence:
+    """A chosen sentence with its citations; with `claims` (claim text → supporting article
+    ids, from the comparison), the articles that state it as a claim are cited too, so that
+    the summary badge and the claims list follow one rule (`support`)."""
+    by_id = {d.article.id: d for d in docs}
+    cited_docs = list(c.citations)
+    for aid in (claims or {}).get(" ".join(c.span.text.split()), []):
+        if aid in by_id and by_id[aid] not in cited_docs:
+            cited_docs.append(by_id[aid])
+    cited_docs.sort(key=lambda d: d.order)
+    cited = [d.article.id for d in cited_docs]
+    lines = reporting_lines(cited, {d.article.id: d.root for d in cited_docs})
     return SummarySentence(
-        c.span.text, c.doc.article.id, [d.article.id for d in c.citations], len(roots) == 1,
-        len(roots), [{"text": t, "value": v} for t, v in span_dates(c.doc, c.span)])
+        c.span.text, c.doc.article.id, cited, lines == 1, lines,
+        [{"text": t, "value": v} for t, v in span_dates(c.doc, c.span)],
+        support_label(lines, len(cited)))
 
 
 def cited_sentences(
@@ -176,5 +190,8 @@ def write_up(
     # in the order first reported: the earliest citing article, and where it says it
     chosen.sort(key=lambda c: (c.citations[0].order, c.where[c.citations[0].order], c.doc.rank))
     headline = choose_headline(docs, cands, centroid, embedder, settings)
-    return WriteUp(headline, [_sentence(c) for c in chosen], timeline_entries(docs, comparison),
+    claims = {" ".join(cl.text.split()): cl.support for cl in comparison.claims} \
+        if comparison is not None else None
+    return WriteUp(headline, [_sentence(c, docs, claims) for c in chosen],
+                   timeline_entries(docs, comparison),
                    dated_events(docs, settings.event_similarity))

@@ -57,6 +57,18 @@ def _section(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
+def _marked_sentence(ev: dict[str, Any], articles: list[str], num: dict[str, int]) -> Text:
+    """A conflict value's sentence, the value's words in bold: what a reader checks."""
+    sentence = ev.get("sentence") or ""
+    line = Text("    " + refs([ev.get("article") or articles[0]], num) + " ", style="cyan")
+    body = Text(sentence)
+    for a, b in ev.get("marks") or []:
+        if b <= len(body.plain):
+            body.stylize("bold yellow", a, b)
+    line.append_text(body)
+    return line
+
+
 def story_renderable(data: dict[str, Any], marks: bool = False,
                      settings: OutputSettings = DEFAULTS.output) -> Group:
     """Everything `storyfold story ID` prints, as one Rich renderable (`marks`: bracket quote
@@ -123,7 +135,11 @@ def story_renderable(data: dict[str, Any], marks: bool = False,
         parts.append(_section("Quotes"))
         for g in data["quotes"]:
             parts.append(Text(g.get("speaker") or "unattributed speaker", style="bold"))
+            same = [v for v in g["variants"]
+                    if not v.get("reference") and v["kind"] == "verbatim"]
             for v in g["variants"]:
+                if v in same:
+                    continue  # said once below: "the same in N articles"
                 line = Text(f"  [{num.get(v['article'], '?')}] ")
                 line.append(v["kind"] + (" (reference)" if v.get("reference") else
                                          f" {v['score']:.2f}"), style="magenta")
@@ -135,6 +151,11 @@ def story_renderable(data: dict[str, Any], marks: bool = False,
                     line.append_text(_diff_text(v, marks))
                     line.append("”")
                 parts.append(line)
+            if same:
+                ref = [v["article"] for v in g["variants"] if v.get("reference")]
+                parts.append(Text(f"  the same in {len(same) + len(ref)} articles "
+                                  + refs(ref + [v["article"] for v in same], num),
+                                  style="magenta"))
 
     single = [c for c in data.get("claims", []) if c.get("single_source")]
     if single:
@@ -142,6 +163,8 @@ def story_renderable(data: dict[str, Any], marks: bool = False,
         for c in single[:settings.max_claims]:
             line = Text("• " + short(c["text"], 40))
             line.append(" " + refs(c["support"], num), style="cyan")
+            if c.get("support_label"):
+                line.append(f" · {c['support_label']}", style="dim")
             parts.append(line)
         if len(single) > settings.max_claims:
             parts.append(Text(f"… {len(single) - settings.max_claims} more (--json for all)",
@@ -150,10 +173,14 @@ def story_renderable(data: dict[str, Any], marks: bool = False,
     if data.get("conflicts"):
         parts.append(_section("Conflicts"))
         for c in data["conflicts"]:
-            line = Text(f"{c['slot']}: ", style="bold")
+            line = Text(f"{c.get('label') or c['slot']} ", style="bold")
+            line.append(f"({c.get('kind', '')}): ", style="dim")
             line.append(" vs ".join(f"{v['value']} {refs(v['articles'], num)}"
                                     for v in c["values"]))
             parts.append(line)
+            for v in c["values"]:
+                for ev in (v.get("sentences") or [])[:1]:  # one sentence per value
+                    parts.append(_marked_sentence(ev, v["articles"], num))
 
     if data.get("entities"):
         parts.append(_section("People, organisations, places"))

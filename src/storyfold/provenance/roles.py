@@ -3,7 +3,9 @@
 The original is chosen among the members of the earliest day: a trustworthy date
 source first (a header beats a photo caption), then an earlier time of day where the
 publisher gave one, then containment (a copy drops sentences of its source, rarely
-adds any), then how many members derive from it, then wire evidence. Every later
+adds any), then content (how much of the other members' specific details — figures,
+names, places — it holds: a rewrite drops some, `content`), then how many members derive
+from it, then wire evidence. Every later
 member points to the member it was most plausibly taken from: its strongest copy
 link, or for a rewrite the original itself when it is linked to it (rewrites of the
 one source are far more common than rewrites of rewrites); otherwise it is
@@ -19,6 +21,7 @@ import numpy as np
 
 from storyfold.clean import normalize_text
 from storyfold.model import Article, Fingerprint, Link, Membership, Role
+from storyfold.provenance.content import coverage, specifics
 from storyfold.provenance.links import link
 from storyfold.settings import DEFAULTS, ProvenanceSettings
 from storyfold.text.headline import clean_title, cut_words
@@ -68,7 +71,8 @@ def story_links(
     return out
 
 
-def choose_original(articles: list[Article], links: list[Link]) -> Article:
+def choose_original(articles: list[Article], links: list[Link],
+                    t: ProvenanceSettings = DEFAULTS.provenance) -> Article:
     """The most plausible first report (see module docstring for the order of evidence)."""
     dated = [a for a in articles if a.published is not None] or articles
     first_day = min(_day(a) for a in dated)
@@ -101,6 +105,15 @@ def choose_original(articles: list[Article], links: list[Link]) -> Article:
                 total += inter / len(sents[b.id]) - inter / len(sents[a.id])
         return total
 
+    spec = {a.id: specifics(a.text) for a in articles}
+
+    def content(a: Article) -> float:
+        """How much of the other members' specifics `a` holds (see `content`): a source
+        holds the details its copies and rewrites kept. Counted in steps of
+        `content_margin`, so that a near tie leaves the decision to the later keys."""
+        cov = coverage(spec[a.id], [spec[b.id] for b in articles if b.id != a.id])
+        return round(cov / t.content_margin) * t.content_margin
+
     def key(a: Article) -> tuple:
         wire = any(c.where in {"dateline", "byline", "text"} for c in a.credits)
         # the wire's own copy: the outlet is the agency its dateline credits
@@ -109,7 +122,8 @@ def choose_original(articles: list[Article], links: list[Link]) -> Article:
         )
         # an aggregator's trailer marks a republication
         republished = any(r.reason == "trailer" for r in a.removed)
-        return (strength[a.id] == 0, not own_wire, -round(containment(a), 2), -strength[a.id],
+        return (strength[a.id] == 0, not own_wire, -round(containment(a), 2),
+                -round(content(a), 2), -strength[a.id],
                 republished,
                 not wire, a.dateline is None, not a.credits, a.id)
 
@@ -143,7 +157,7 @@ def provenance(
     if not articles:
         return [], [], None
     links = story_links(articles, fps, sentences, t)
-    original = choose_original(articles, links)
+    original = choose_original(articles, links, t)
     rest = sorted((a for a in articles if a.id != original.id), key=_order_key)
     ordered = [original, *rest]
     rank = {a.id: i for i, a in enumerate(ordered)}
@@ -153,6 +167,7 @@ def provenance(
         by_article.setdefault(ln.b, []).append(ln)
     members = [Membership(original.id, "original", None, _evidence(original, None))]
     directed: dict[tuple[str, str], Link] = {}
+    by_id = {x.id: x for x in articles}
     for a in rest:
         options: list[tuple[float, Link, str]] = []
         for ln in by_article.get(a.id, []):
@@ -170,7 +185,13 @@ def provenance(
             best = root
         _, ln, parent = best
         role: Role = "rewrite" if ln.kind == "rewrite" else "copy"
-        members.append(Membership(a.id, role, parent, _evidence(a, ln)))
+        ev = _evidence(a, ln)
+        mine, theirs = specifics(a.text), specifics(by_id[parent].text)
+        # the content evidence for the direction: what the source has that this one lacks
+        ev["link"]["content"] = {"source_only": len(theirs - mine), "own_only": len(mine - theirs),
+                                 "by_time": _time_of_day(a) is not None
+                                 and _time_of_day(by_id[parent]) is not None}
+        members.append(Membership(a.id, role, parent, ev))
         directed[(ln.a, ln.b)] = Link(ln.a, ln.b, ln.kind, ln.score, direction=(parent, a.id))
     final_links = [directed.get((ln.a, ln.b), ln) for ln in links]
     return members, final_links, headline_for(ordered, original)

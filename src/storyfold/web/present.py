@@ -190,9 +190,14 @@ def quote_groups(comp: dict[str, Any], names: dict[str, dict[str, Any]]) -> list
         if len(variants) < 2:
             continue
         rows = []
+        same: list[dict[str, Any]] = []  # verbatim renderings: one line "the same in N articles"
         for v in variants:
             info = names.get(v.get("article"), {})
             is_ref = bool(v.get("reference")) or v is variants[0]
+            if not is_ref and v.get("kind") == "verbatim":
+                same.append({"article": v.get("article"), "n": info.get("n"),
+                             "label": info.get("label", v.get("article"))})
+                continue
             rows.append({
                 "article": v.get("article"), "n": info.get("n"),
                 "label": info.get("label", v.get("article")), "kind": v.get("kind"),
@@ -201,7 +206,8 @@ def quote_groups(comp: dict[str, Any], names: dict[str, dict[str, Any]]) -> list
                 else diff_pieces(v.get("text", ""), v.get("diff")),
             })
         altered = any(v.get("kind") == "altered" for v in variants)
-        groups.append({"speaker": g.get("speaker"), "altered": altered, "variants": rows})
+        groups.append({"speaker": g.get("speaker"), "altered": altered, "variants": rows,
+                       "same": same, "same_count": len(same) + 1})
     groups.sort(key=lambda g: not g["altered"])
     return groups
 
