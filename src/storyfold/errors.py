@@ -34,3 +34,7 @@ class FetchRefused(FetchError):
     """A fetch the guard does not allow: a scheme other than http(s), an address that is not
     public (unless `fetch.allow_private_networks`), too many redirects, a body too large or of
     the wrong type."""
+
+
+class FeedError(StoryfoldError):
+    """A response that should be a feed is not one (HTML with no feed link, broken XML)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from storyfold.errors import StoreError
 from storyfold.model import Source
@@ -17,7 +18,7 @@ _COLUMNS = ("s.id, s.url, s.title, s.site_url, s.added_at, s.etag, s.last_modifi
             " WHERE e.source_id = s.id AND e.article_id IS NOT NULL)")
 
 
-def _source(row: tuple) -> Source:  # type: ignore[type-arg]
+def _source(row: tuple[Any, ...]) -> Source:
     return Source(
         id=int(row[0]), url=row[1], title=row[2], site_url=row[3], added_at=dt(row[4]),
         etag=row[5], last_modified=row[6], last_fetch=dt(row[7]), last_status=row[8],
