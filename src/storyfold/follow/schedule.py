@@ -53,7 +53,7 @@ def after_poll(source: Source, poll: Poll, now: datetime, settings: WatchSetting
             last_modified=headers.get("last-modified") or (
                 source.last_modified if status == 304 else None),
             next_fetch=now + fresh_interval(headers, poll.ttl_minutes, settings))
-    label = f"http {status}" if status is not None else "error"
+    label = f"http {status}" if status is not None and status >= 400 else "error"
     error = poll.error or f"HTTP {status}"
     if status == 410:
         return replace(base, last_status=label, last_error=error, next_fetch=None,
