@@ -63,10 +63,15 @@ def _handler(fx: Fixture) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hangs up (a killed watch, a refused body) is not news here
+
+
 @contextmanager
 def serve(host: str = "127.0.0.1") -> Iterator[Fixture]:
     fx = Fixture(host, 0)
-    server = ThreadingHTTPServer((host, 0), _handler(fx))
+    server = _Server((host, 0), _handler(fx))
     server.daemon_threads = True
     fx.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
