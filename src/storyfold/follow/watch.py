@@ -175,8 +175,8 @@ class Watcher:
         keys = [e.key for e in feed.entries]
         seen = self.store.seen_entries(source.id, keys) | in_batch
         for entry in feed.entries:
-            if entry.key in seen or self.stop.is_set() and taken.keys:
-                continue
+            if entry.key in seen:  # a stop request waits for the whole feed: its validators
+                continue  # are saved with it, so an entry left out would never come back
             seen.add(entry.key)
             taken.keys.append(entry.key)
             taken.docs.append(self._document(state, feed, entry, source.url))
