@@ -41,6 +41,7 @@ class Fixture:
 def _handler(fx: Fixture) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as two writes
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             path = self.path
