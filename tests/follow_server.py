@@ -24,6 +24,7 @@ class Fixture:
     port: int
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)  # of POST requests, in order
 
     def url(self, path: str) -> str:
         return f"http://{self.host}:{self.port}{path}"
@@ -43,10 +44,14 @@ def _handler(fx: Fixture) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out as two writes
 
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            fx.bodies.append(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+            self.do_GET()
+
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             path = self.path
             fx.requests.append((path, {k.lower(): v for k, v in self.headers.items()}))
-            route = fx.routes.get(path)
+            route = fx.routes.get(path) or fx.routes.get(path.split("?", 1)[0])
             reply = route(self) if route else (404, {"Content-Type": "text/plain"}, b"none")
             if reply is None:
                 return

@@ -372,7 +372,7 @@ def settings_cmd(settings_file: SettingsOpt = None, as_json: JsonOpt = False) ->
     out.print(table)
 
 
-from storyfold import cli_follow  # noqa: E402,F401 - registers sources, watch and fetch
+from storyfold import cli_follow, cli_import  # noqa: E402,F401 - register their commands
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -38,3 +38,8 @@ class FetchRefused(FetchError):
 
 class FeedError(StoryfoldError):
     """A response that should be a feed is not one (HTML with no feed link, broken XML)."""
+
+
+class ReaderError(StoryfoldError):
+    """A feed reader's API (Miniflux, Google Reader) refused the credentials or answered
+    something other than its documented shape."""

@@ -104,34 +104,37 @@ class Fetcher:
         self._pool.close()
 
     def fetch(self, url: str, *, accept: Iterable[str] | None = None,
-              headers: Mapping[str, str] | None = None) -> Response:
+              headers: Mapping[str, str] | None = None, method: str = "GET",
+              body: bytes | None = None) -> Response:
         """GET `url`, following at most `max_redirects` redirects, each checked again.
 
         `accept`: the media types a 2xx body may have (a missing Content-Type passes; the
-        reader sniffs it); `headers`: extra request headers (conditional GET)."""
+        reader sniffs it); `headers`: extra request headers (conditional GET, credentials).
+        Another `method` (a login POST with its `body`) is sent once and its redirects are
+        not followed: they come back as the response."""
         s = self.settings
         deadline = self.clock() + s.timeout_s
         hops: list[tuple[int, str]] = []
         current = url
         while True:
             _check_scheme(current)
-            status, got, body, peer = self._one(current, headers or {}, deadline)
+            status, got, data, peer = self._one(current, headers or {}, deadline, method, body)
             location = got.get("location")
-            if status in REDIRECTS and location:
+            if status in REDIRECTS and location and method == "GET":
                 if len(hops) >= s.max_redirects:
                     raise FetchRefused(f"{url}: more than {s.max_redirects} redirects")
                 current = urljoin(current, location.strip())
                 hops.append((status, current))
                 continue
-            resp = Response(current, status, got, body, tuple(hops), peer)
+            resp = Response(current, status, got, data, tuple(hops), peer)
             if accept is not None and 200 <= status < 300 and resp.media_type \
                     and resp.media_type not in set(accept):
                 raise FetchRefused(f"{current} is served as {resp.media_type}, which storyfold "
                                    "does not read here")
             return resp
 
-    def _one(self, url: str, extra: Mapping[str, str], deadline: float
-             ) -> tuple[int, dict[str, str], bytes, str | None]:
+    def _one(self, url: str, extra: Mapping[str, str], deadline: float, method: str = "GET",
+             content: bytes | None = None) -> tuple[int, dict[str, str], bytes, str | None]:
         s = self.settings
         left = self._left(url, deadline)
         timeouts = {"connect": min(s.connect_timeout_s, left), "read": left, "write": left,
@@ -139,7 +142,7 @@ class Fetcher:
         req_headers = [("User-Agent", s.user_agent), ("Accept-Encoding", "gzip, deflate"),
                        ("Accept", "*/*"), *extra.items()]
         try:
-            with self._pool.stream("GET", url, headers=req_headers,
+            with self._pool.stream(method, url, headers=req_headers, content=content,
                                    extensions={"timeout": timeouts}) as resp:
                 got = _headers(resp.headers)
                 peer = _peer(resp)
