@@ -139,8 +139,13 @@ class Fetcher:
         left = self._left(url, deadline)
         timeouts = {"connect": min(s.connect_timeout_s, left), "read": left, "write": left,
                     "pool": left}
-        req_headers = [("User-Agent", s.user_agent), ("Accept-Encoding", "gzip, deflate"),
-                       ("Accept", "*/*"), *extra.items()]
+        merged = {"user-agent": ("User-Agent", s.user_agent),
+                  "accept-encoding": ("Accept-Encoding", "gzip, deflate"),
+                  "accept": ("Accept", "*/*")}
+        for name, value in extra.items():  # the caller's Accept replaces ours, never doubles it
+            if name.lower() not in {"user-agent", "accept-encoding"}:
+                merged[name.lower()] = (name, value)
+        req_headers = list(merged.values())
         try:
             with self._pool.stream(method, url, headers=req_headers, content=content,
                                    extensions={"timeout": timeouts}) as resp:
