@@ -9,7 +9,7 @@ import pytest
 
 from storyfold.errors import FeedError
 from storyfold.follow.feeds import discover_feeds, html_to_text, parse_feed
-from tests.follow_feeds import STORIES, atom, home, json_feed, rss10, rss20, rss091, text_of
+from tests.follow_feeds import STORIES, atom, home, json_feed, rss091, rss10, rss20, text_of
 
 BASE = "https://news.example"
 
