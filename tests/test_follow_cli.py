@@ -181,3 +181,28 @@ def test_watch_killed_with_sigkill_then_restarted_loses_and_duplicates_nothing(
         assert store.pending() == set()
     finally:
         store.close()
+
+
+def test_sigterm_finishes_the_batch_and_exits_cleanly(fx, tmp_path) -> None:
+    fx.static("/rss.xml", rss20(fx.url(""), STORIES), ctype="application/rss+xml")
+    db = tmp_path / "term.db"
+    store = open_store(f"sqlite:///{db}")
+    store.add_source(fx.url("/rss.xml"))
+    store.close()
+    env = {**os.environ, **OPEN, "STORYFOLD_WATCH__IDLE_S": "0.2",
+           "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "storyfold.cli", "watch", "--db", str(db)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the poll: the batch it starts is under way
+    assert json.loads(first)["event"] == "poll"
+    proc.send_signal(signal.SIGTERM)
+    rest, errors = proc.communicate(timeout=300)
+    assert proc.returncode == 0, errors
+    events = [json.loads(line)["event"] for line in rest.splitlines() if line.strip()]
+    assert events[-1] == "stop" and "batch" in events  # the batch was finished, then it stopped
+    store = open_store(f"sqlite:///{db}")
+    try:
+        assert store.article_count() == 3 and store.sources()[0].articles == 3
+    finally:
+        store.close()
