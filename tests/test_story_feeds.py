@@ -87,3 +87,32 @@ def test_markup_in_articles_stays_text_in_the_feed(db_url: str, embedder) -> Non
     assert "<script>" not in body and "&lt;script&gt;" in body
     parsed = feedparser.parse(body)
     assert not parsed.bozo and len(parsed.entries) == 1
+
+
+def test_the_sources_page_shows_each_sources_health(db_url: str) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    store = open_store(db_url)
+    ok, _ = store.add_source("https://courier.example/rss", "Lanford Courier")
+    bad, _ = store.add_source("https://broken.example/feed", "<b>Broken</b> Feed")
+    gone, _ = store.add_source("https://gone.example/feed")
+    now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    with store.transaction():
+        store.update_source(replace(ok, last_fetch=now, last_status="ok",
+                                    next_fetch=now + timedelta(minutes=30)))
+        store.update_source(replace(bad, last_fetch=now, last_status="http 503", failures=2,
+                                    last_error="HTTP 503 <script>x</script>",
+                                    next_fetch=now + timedelta(minutes=20)))
+        store.update_source(replace(gone, last_fetch=now, last_status="http 410",
+                                    disabled="410 Gone on 2026-12-02: the feed is no more"))
+    store.close()
+    with TestClient(create_app(db_url, warm=False)) as client:
+        page = client.get("/sources")
+        home = client.get("/").text
+    assert page.status_code == 200
+    html = page.text
+    assert "health-ok" in html and "health-failing" in html and "health-disabled" in html
+    assert "2 error(s) in a row" in html and "410 Gone" in html
+    assert "<script>x" not in html and "&lt;b&gt;Broken" in html
+    assert 'href="/sources"' in home and 'type="application/atom+xml"' in home
