@@ -8,7 +8,8 @@ copies of every event.
 - `/feeds/stories/{id}.atom` and `.json`: one story's articles, one entry each.
 
 Built with lxml (Atom) and json (JSON Feed) from the dicts `story_json` makes; every text is
-escaped by the serialiser, never trusted as markup.
+escaped by the serialiser, never trusted as markup. Like the HTML pages, the feeds stay out of
+the OpenAPI schema, which describes the JSON API.
 """
 
 from __future__ import annotations
@@ -135,21 +136,24 @@ def mount_feeds(app: FastAPI, services: Services) -> None:
         parts = [f"matching {q!r}" if q else "", f"from {source}" if source else ""]
         return " ".join(["storyfold: stories", *[p for p in parts if p]])
 
-    @app.get("/feeds/stories.atom", tags=["feeds"], response_class=Response)
+    @app.get("/feeds/stories.atom", response_class=Response,
+             include_in_schema=False)
     def stories_atom(request: Request, q: Q = None, source: Src = None) -> Response:
         """Stories as an Atom feed: one entry per story, updated when it grows."""
         body = atom_feed(stories_for(q, source), title=feed_title(q, source),
                          self_url=str(request.url), base=base_of(request))
         return Response(body, media_type="application/atom+xml")
 
-    @app.get("/feeds/stories.json", tags=["feeds"], response_class=Response)
+    @app.get("/feeds/stories.json", response_class=Response,
+             include_in_schema=False)
     def stories_json(request: Request, q: Q = None, source: Src = None) -> Response:
         """Stories as a JSON Feed 1.1: one item per story, updated when it grows."""
         data = json_feed(stories_for(q, source), title=feed_title(q, source),
                          self_url=str(request.url), base=base_of(request))
         return Response(json.dumps(data), media_type="application/feed+json")
 
-    @app.get("/feeds/stories/{story_id}.atom", tags=["feeds"], response_class=Response)
+    @app.get("/feeds/stories/{story_id}.atom", response_class=Response,
+             include_in_schema=False)
     def story_atom(request: Request, story_id: str) -> Response:
         """One story's articles as an Atom feed."""
         base = base_of(request)
@@ -173,7 +177,8 @@ def mount_feeds(app: FastAPI, services: Services) -> None:
         return Response(etree.tostring(root, xml_declaration=True, encoding="utf-8"),
                         media_type="application/atom+xml")
 
-    @app.get("/feeds/stories/{story_id}.json", tags=["feeds"], response_class=Response)
+    @app.get("/feeds/stories/{story_id}.json", response_class=Response,
+             include_in_schema=False)
     def story_json_feed(request: Request, story_id: str) -> Response:
         """One story's articles as a JSON Feed 1.1."""
         base = base_of(request)
