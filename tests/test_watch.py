@@ -220,9 +220,10 @@ def test_sources_on_one_host_are_spaced_and_other_hosts_are_not_held_up(store, e
         w.run(once=True)
     order = [s.title for s in store.sources()]
     assert order == ["A", "B", "C"]
-    # interleaved: a (host 1), c (host 2), b (host 1): one wait, shorter than the delay,
-    # since polling c came in between (robots.txt counts as a request to the host)
+    # host 1's robots.txt, a and b are spaced by the delay; host 2 is polled by another
+    # worker meanwhile (the fake clock is shared, so a wait may come out shorter)
     assert len(clock.slept) >= 1 and all(0 < s <= 2.0 for s in clock.slept)
+    assert one.hits("/a") == one.hits("/b") == two.hits("/c") == 1
 
 
 def test_a_stop_request_finishes_the_batch_and_leaves_the_rest_due(fx, store, embedder,
@@ -277,3 +278,30 @@ def test_a_crash_after_storing_articles_loses_and_duplicates_nothing(
     assert sorted(len(s.members) for s in store.iter_stories()) == [5, 5, 5]
     clock.advance(hours=1)
     assert watcher(store, embedder, clock).run(once=True).new_entries == 0
+
+
+def test_feeds_on_different_hosts_are_fetched_at_once(store, embedder, clock) -> None:
+    """Host 1's feed answers only once host 2's feed has been asked for: polled one after
+    the other, host 1 would give up waiting and answer 503."""
+    import threading
+
+    asked = threading.Event()
+    with serve("127.0.0.1") as one, serve("127.0.0.2") as two:
+        feed_one = rss20(one.url(""), STORIES[:1], title="One").encode()
+
+        def waits_for_two(h):
+            if not asked.wait(3.0):
+                return 503, {"Content-Type": "text/plain"}, b"polled alone"
+            return 200, {"Content-Type": "application/rss+xml"}, feed_one
+
+        def two_feed(h):
+            asked.set()
+            return (200, {"Content-Type": "application/rss+xml"},
+                    rss20(two.url(""), STORIES[1:2], title="Two").encode())
+
+        one.routes["/feed"] = waits_for_two
+        two.routes["/feed"] = two_feed
+        store.add_source(one.url("/feed"))
+        store.add_source(two.url("/feed"))
+        watcher(store, embedder, clock, WatchSettings(workers=2)).run(once=True)
+    assert [s.last_status for s in store.sources()] == ["ok", "ok"]

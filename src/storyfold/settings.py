@@ -259,7 +259,7 @@ class WatchSettings(_Section):
 
     _unit: ClassVar[tuple[str, ...]] = ("jitter",)
     _positive: ClassVar[tuple[str, ...]] = (
-        "interval_min", "min_interval_min", "max_interval_h", "backoff_min", "batch")
+        "interval_min", "min_interval_min", "max_interval_h", "backoff_min", "batch", "workers")
 
     interval_min: float = 30.0  # poll interval of a feed that gives no caching hints
     min_interval_min: float = 5.0  # never poll one source more often, whatever it says
@@ -268,6 +268,7 @@ class WatchSettings(_Section):
     jitter: float = 0.2  # errors: the wait is scaled by a random factor in [1 - j, 1 + j]
     max_not_found: int = 3  # 404s in a row after which a source is disabled (410: at once)
     host_delay_s: float = 2.0  # least time between two requests to one host
+    workers: int = 8  # feeds fetched at once (each worker polls one host's feeds in turn)
     robots_ttl_h: float = 24.0  # how long a host's robots.txt is kept before reading it again
     summary_words: int = 80  # an entry with fewer words is a summary: its page is fetched
     batch: int = 64  # new articles per pipeline batch (one writer, one lease per batch)

@@ -9,8 +9,9 @@ those sources due and their entries untaken, so the next `watch` fetches them ag
 articles, adds what is missing and nothing twice.
 
 One writer: a batch runs under the store's writer lease, as `run` does, so a `run` beside a
-`watch` takes turns with it. Politeness: requests to one host are `host_delay_s` apart, due
-sources are interleaved across hosts, and robots.txt is obeyed for feeds and pages alike.
+`watch` takes turns with it; feeds are fetched by `workers` threads, but only the main thread
+touches the store. Politeness: requests to one host are `host_delay_s` apart (one worker
+polls one host's feeds in turn), and robots.txt is obeyed for feeds and pages alike.
 The clock, the random source (jitter) and sleeping are injected, so tests run no real time.
 """
 
@@ -21,7 +22,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +31,7 @@ from urllib.parse import urlsplit
 
 from storyfold.errors import FeedError, FetchError, IngestError, StoryfoldError
 from storyfold.follow.feeds import Entry, Feed, parse_feed
-from storyfold.follow.fetcher import FEED_TYPES, Fetcher
+from storyfold.follow.fetcher import FEED_TYPES, Fetcher, Response
 from storyfold.follow.pages import fetch_page
 from storyfold.follow.robots import Robots
 from storyfold.follow.schedule import Poll, after_poll
@@ -77,6 +79,17 @@ class Totals:
     batches: int = 0
 
 
+@dataclass(frozen=True)
+class _Fetched:
+    """What a worker got for one source: the response and the parsed feed, or why not."""
+
+    source: Source
+    at: datetime
+    resp: Response | None = None
+    feed: Feed | None = None
+    error: str | None = None  # the fetch failed (no resp), or the body is no feed
+
+
 @dataclass
 class _Taken:
     """One polled source waiting for its batch to be stored."""
@@ -107,6 +120,8 @@ class Watcher:
         self.stop = stop or threading.Event()
         self.totals = Totals()
         self._last_hit: dict[str, datetime] = {}
+        self._hits_lock = threading.Lock()
+        self._abort = threading.Event()  # ends the workers of a poll_due that is leaving
         self.robots = Robots(fetcher, timedelta(hours=settings.robots_ttl_h),
                              timedelta(minutes=settings.backoff_min), clock, self._polite)
 
@@ -123,27 +138,50 @@ class Watcher:
         return self.totals
 
     def poll_due(self) -> int:
-        """Poll every source due now (interleaved across hosts), in batches; returns how
-        many were polled. A stop request ends it after the batch in progress is stored."""
+        """Poll every source due now, in batches; returns how many were polled.
+
+        Feeds are fetched by `workers` threads, one host's sources in order by one thread (so
+        the per-host delay holds), and taken here, in this thread, as they arrive: only this
+        thread reads or writes the store. A stop request ends it after the batch in progress
+        is stored; sources fetched but not yet taken stay due, their state untouched."""
         batch: list[_Taken] = []
         polled = 0
-        for source in _interleave(self.store.due_sources(self.clock())):
-            if self.stop.is_set():
-                break
-            batch.append(self._poll(source, batch))
-            polled += 1
-            if sum(len(t.docs) for t in batch) >= self.settings.batch:
-                self._store(batch)
-                batch = []
+        self._abort.clear()
+        groups = _by_host(self.store.due_sources(self.clock()))
+        with ThreadPoolExecutor(max_workers=max(1, self.settings.workers),
+                                thread_name_prefix="storyfold-poll") as pool:
+            futures = [pool.submit(self._fetch_group, g) for g in groups]
+            try:
+                for future in as_completed(futures):
+                    for fetched in future.result():
+                        if self.stop.is_set():
+                            break
+                        batch.append(self._take(fetched, batch))
+                        polled += 1
+                        if sum(len(t.docs) for t in batch) >= self.settings.batch:
+                            self._store(batch)
+                            batch = []
+                    if self.stop.is_set():
+                        break
+            finally:
+                self._abort.set()  # the workers stop at their next source
         self._store(batch)
         return polled
 
-    # ---- one source -----------------------------------------------------------------------
-    def _poll(self, source: Source, batch: list[_Taken]) -> _Taken:
+    # ---- one source: fetched by a worker, taken here ----------------------------------------
+    def _fetch_group(self, sources: list[Source]) -> list[_Fetched]:
+        out: list[_Fetched] = []
+        for source in sources:
+            if self.stop.is_set() or self._abort.is_set():
+                break
+            out.append(self._fetch(source))
+        return out
+
+    def _fetch(self, source: Source) -> _Fetched:
+        """The network half of a poll (robots.txt, conditional GET, parsing): no store."""
         now = self.clock()
-        self.totals.polled += 1
         if not self.robots.allowed(source.url):
-            return self._failed(source, Poll(None, error="robots.txt disallows this feed"), now)
+            return _Fetched(source, now, error="robots.txt disallows this feed")
         headers = {}
         if source.etag:
             headers["If-None-Match"] = source.etag
@@ -153,7 +191,20 @@ class Watcher:
         try:
             resp = self.fetcher.fetch(source.url, accept=FEED_TYPES, headers=headers)
         except FetchError as exc:
-            return self._failed(source, Poll(None, error=str(exc)), now)
+            return _Fetched(source, now, error=str(exc))
+        if resp.status != 200:
+            return _Fetched(source, now, resp)
+        try:
+            return _Fetched(source, now, resp, parse_feed(resp.body, resp.url))
+        except FeedError as exc:
+            return _Fetched(source, now, resp, error=str(exc))
+
+    def _take(self, fetched: _Fetched, batch: list[_Taken]) -> _Taken:
+        """The store half of a poll: the new state, and the entries not taken before."""
+        source, now, resp = fetched.source, fetched.at, fetched.resp
+        self.totals.polled += 1
+        if resp is None:
+            return self._failed(source, Poll(None, error=fetched.error), now)
         moved = self._moved(source, resp.moved_permanently)
         if resp.status != 200:
             poll = Poll(resp.status, resp.headers, moved_to=moved)
@@ -161,10 +212,9 @@ class Watcher:
                 return self._done(source, after_poll(source, poll, now, self.settings, self.rng),
                                   now, 0)
             return self._failed(source, poll, now)
-        try:
-            feed = parse_feed(resp.body, resp.url)
-        except FeedError as exc:
-            return self._failed(source, Poll(200, resp.headers, str(exc), moved), now)
+        feed = fetched.feed
+        if feed is None:
+            return self._failed(source, Poll(200, resp.headers, fetched.error, moved), now)
         state = after_poll(source, Poll(200, resp.headers, moved_to=moved,
                                         ttl_minutes=feed.ttl_minutes),
                            now, self.settings, self.rng)
@@ -269,13 +319,17 @@ class Watcher:
 
     # ---- politeness -----------------------------------------------------------------------
     def _polite(self, host: str) -> None:
-        """Wait until `host_delay_s` has passed since the last request to `host`."""
-        last = self._last_hit.get(host)
-        if last is not None:
-            wait = self.settings.host_delay_s - (self.clock() - last).total_seconds()
-            if wait > 0:
-                self.sleep(wait)
-        self._last_hit[host] = self.clock()
+        """Wait until `host_delay_s` has passed since the last request to `host`. The slot is
+        reserved under a lock before sleeping, so two threads never take the same one."""
+        with self._hits_lock:
+            now = self.clock()
+            last = self._last_hit.get(host)
+            wait = 0.0
+            if last is not None:
+                wait = max(0.0, self.settings.host_delay_s - (now - last).total_seconds())
+            self._last_hit[host] = now + timedelta(seconds=wait)
+        if wait > 0:
+            self.sleep(wait)
 
     def _summary(self) -> dict[str, int]:
         t = self.totals
@@ -296,13 +350,9 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _interleave(sources: list[Source]) -> Iterator[Source]:
-    """Round-robin over hosts, so one host's many feeds do not hold up the others."""
-    by_host: dict[str, list[Source]] = {}
+def _by_host(sources: list[Source]) -> list[list[Source]]:
+    """Due sources grouped by host, each group in due order: one worker polls a group."""
+    groups: dict[str, list[Source]] = {}
     for s in sources:
-        by_host.setdefault(_host(s.url), []).append(s)
-    queues = list(by_host.values())
-    while queues:
-        for q in queues:
-            yield q.pop(0)
-        queues = [q for q in queues if q]
+        groups.setdefault(_host(s.url), []).append(s)
+    return list(groups.values())
