@@ -167,7 +167,8 @@ class Fetcher:
                 raise FetchError(f"{url}: TLS certificate not valid ({text})") from exc
             raise FetchError(f"{url}: cannot connect ({text or type(exc).__name__})") from exc
         except (httpcore.ProtocolError, httpcore.NetworkError) as exc:
-            raise FetchError(f"{url}: connection failed ({exc or type(exc).__name__})") from exc
+            raise FetchError(f"{url}: connection failed ({str(exc) or type(exc).__name__})"
+                             ) from exc
         except httpcore.UnsupportedProtocol as exc:
             raise FetchRefused(f"{url}: only http and https URLs are fetched") from exc
 
