@@ -16,6 +16,7 @@ from storyfold.ingest.readers import (
     reader_for_media_type,
     sniff_kind,
 )
+from tests.warc_fixtures import warc_file, warc_text
 
 BODY = (
     "KESTREL BAY, Jun 4 (Harbor Wire) — The town council of Kestrel Bay voted on Tuesday to "
@@ -119,9 +120,12 @@ RECORD = {"id": "r1", "title": "Pier closes", "text": BODY, "source": "Bay Times
           "date": "2024-06-04", "desk": "metro"}
 # kind -> (file name, content, the Content-Type the API reads it under, or None)
 SAMPLES: dict[str, tuple[str, str, str | None]] = {
-    "feed": ("news.xml", "<?xml version='1.0'?><rss version='2.0'><channel></channel></rss>",
-             None),
-    "warc": ("crawl.warc", "WARC/1.1\r\nWARC-Type: response\r\n\r\n", None),
+    "feed": ("news.xml", "<?xml version='1.0'?><rss version='2.0'><channel><title>Bay Times"
+             f"</title><item><title>Pier closes</title><description>{BODY}</description>"
+             "</item></channel></rss>", None),
+    "warc": ("crawl.warc", warc_text([("https://bay.example/pier", 200, "text/html",
+                                       PAGE.encode())]), None),
+    "warc-paths": ("warc.paths", "crawl-1.warc.gz\n", None),
     "jsonl": ("records.jsonl", json.dumps(RECORD) + "\n" + json.dumps({**RECORD, "id": "r2"}),
               None),
     "json": ("record.json", json.dumps(RECORD, indent=1), "application/json"),
@@ -143,15 +147,14 @@ def test_each_kind_is_sniffed_and_read_through_the_table(tmp_path: Path, kind: s
     assert reader_for(content, Path(name).suffix).kind == kind
     f = tmp_path / name
     f.write_text(content, encoding="utf-8")
+    if kind == "warc-paths":  # the list names a WARC next to it
+        warc_file(tmp_path / "crawl-1.warc.gz", [("https://bay.example/pier", 200, "text/html",
+                                                  PAGE.encode())])
     docs = _docs(f)
-    if kind in {"feed", "warc"}:
-        (err,) = docs
-        assert isinstance(err, IngestError) and "not supported yet" in err.reason
-        assert err.reason.startswith(kind.upper())
-        return
     assert docs and not any(isinstance(d, IngestError) for d in docs)
     assert all("KESTREL BAY" in d.body for d in docs)
-    assert {d.kind for d in docs} == {"json" if kind == "jsonl" else kind}
+    made = {"jsonl": "json", "feed": "text", "warc": "html", "warc-paths": "html"}
+    assert {d.kind for d in docs} == {made.get(kind, kind)}
     assert len(docs) == (2 if kind == "jsonl" else 1)
 
 

@@ -1,5 +1,6 @@
-"""Command line: `storyfold run|repair|stories|story|eval|serve|settings`. Rich on a terminal,
-JSON with --json."""
+"""Command line: `storyfold run|repair|stories|story|eval|serve|settings`, and the commands
+that follow sources (`sources`, `watch`, `fetch`: `cli_follow`). Rich on a terminal, JSON with
+--json."""
 
 from __future__ import annotations
 
@@ -126,6 +127,14 @@ def run(
                         on_wait=lambda: progress.console.print(WAITING, highlight=False,
                                                                soft_wrap=True))
         report = pipe.add(iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024)))
+    _print_run(store, report, as_json)
+    store.close()
+    if report.added == 0 and report.already_stored == 0 and report.errors:
+        raise typer.Exit(1)
+
+
+def _print_run(store: Store, report: RunReport, as_json: bool) -> None:
+    """What a run did (`run`, `fetch`): warnings and counts on stderr, the stories touched."""
     stories = [story_json(store, rec) for rec in _touched_in_order(store, report)]
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, markup=True,
@@ -140,9 +149,6 @@ def run(
         out.print_json(json.dumps({"stories": stories}), indent=1)
     elif stories:
         out.print(_stories_table(stories, "stories touched by this run"))
-    store.close()
-    if report.added == 0 and report.already_stored == 0 and report.errors:
-        raise typer.Exit(1)
 
 
 def _touched_in_order(store: Store, report: RunReport) -> list[StoryRecord]:
@@ -369,10 +375,17 @@ def settings_cmd(settings_file: SettingsOpt = None, as_json: JsonOpt = False) ->
     out.print(table)
 
 
+from storyfold import cli_follow, cli_import  # noqa: E402,F401 - register their commands
+
+
 def main() -> None:  # pragma: no cover - console entry
     logging.basicConfig(level=os.environ.get("STORYFOLD_LOG", "WARNING"))
     app()
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # `python -m storyfold.cli`: run the module proper, on whose app `cli_follow` registered
+    # its commands (this copy, __main__, is another module object)
+    from storyfold.cli import main as _main
+
+    _main()

@@ -24,3 +24,22 @@ class NotFound(StoryfoldError):
 
 class SettingsError(StoryfoldError):
     """A settings file or variable names an unknown setting or a value that does not fit."""
+
+
+class FetchError(StoryfoldError):
+    """A URL could not be fetched (network, TLS, a deadline, a limit); nothing was stored."""
+
+
+class FetchRefused(FetchError):
+    """A fetch the guard does not allow: a scheme other than http(s), an address that is not
+    public (unless `fetch.allow_private_networks`), too many redirects, a body too large or of
+    the wrong type."""
+
+
+class FeedError(StoryfoldError):
+    """A response that should be a feed is not one (HTML with no feed link, broken XML)."""
+
+
+class ReaderError(StoryfoldError):
+    """A feed reader's API (Miniflux, Google Reader) refused the credentials or answered
+    something other than its documented shape."""

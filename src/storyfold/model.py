@@ -145,3 +145,24 @@ class SearchHit:
     article_id: str
     score: float  # higher is better (negated BM25)
     snippet: list[tuple[str, bool]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A followed feed and where polling it stands (`storyfold sources list` shows it)."""
+
+    id: int
+    url: str  # the feed's URL (the new one after a permanent redirect)
+    title: str | None = None
+    site_url: str | None = None  # the site the feed belongs to
+    added_at: datetime | None = None
+    etag: str | None = None  # validators of the last 200, sent back for a conditional GET
+    last_modified: str | None = None
+    last_fetch: datetime | None = None
+    last_status: str | None = None  # "ok", "not modified", "http 404", "error", ...
+    last_error: str | None = None  # one line, None after a success
+    next_fetch: datetime | None = None  # None: due now
+    failures: int = 0  # errors in a row (the backoff exponent)
+    not_found: int = 0  # 404s in a row
+    disabled: str | None = None  # why it is no longer polled (410, repeated 404s, removed)
+    articles: int = 0  # articles stored from its entries (read only: counted by the store)

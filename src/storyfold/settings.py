@@ -258,6 +258,42 @@ class SearchSettings(_Section):
 
 
 @dataclass(frozen=True)
+class FetchSettings(_Section):
+    """The one fetcher under `sources`, `watch` and `fetch`: what it may reach and read."""
+
+    _positive: ClassVar[tuple[str, ...]] = ("max_mb", "timeout_s", "connect_timeout_s")
+
+    allow_private_networks: bool = False  # reach loopback/private/link-local addresses (tests)
+    max_mb: float = 10.0  # largest response body, after decompression, in MiB; more is refused
+    timeout_s: float = 30.0  # total deadline of one fetch: connect, redirects and whole body
+    connect_timeout_s: float = 10.0  # deadline of one TCP + TLS connection
+    max_redirects: int = 5  # redirects followed per fetch, each one checked again
+    user_agent: str = "storyfold/0.1 (+https://github.com/storyfold/storyfold)"  # sent as is
+
+
+@dataclass(frozen=True)
+class WatchSettings(_Section):
+    """Following sources: how often each is polled, backoff, politeness, batches."""
+
+    _unit: ClassVar[tuple[str, ...]] = ("jitter",)
+    _positive: ClassVar[tuple[str, ...]] = (
+        "interval_min", "min_interval_min", "max_interval_h", "backoff_min", "batch", "workers")
+
+    interval_min: float = 30.0  # poll interval of a feed that gives no caching hints
+    min_interval_min: float = 5.0  # never poll one source more often, whatever it says
+    max_interval_h: float = 24.0  # never wait longer than this between polls (hints included)
+    backoff_min: float = 10.0  # wait after a first error; doubled per further error in a row
+    jitter: float = 0.2  # errors: the wait is scaled by a random factor in [1 - j, 1 + j]
+    max_not_found: int = 3  # 404s in a row after which a source is disabled (410: at once)
+    host_delay_s: float = 2.0  # least time between two requests to one host
+    workers: int = 8  # feeds fetched at once (each worker polls one host's feeds in turn)
+    robots_ttl_h: float = 24.0  # how long a host's robots.txt is kept before reading it again
+    summary_words: int = 80  # an entry with fewer words is a summary: its page is fetched
+    batch: int = 64  # new articles per pipeline batch (one writer, one lease per batch)
+    idle_s: float = 5.0  # longest sleep of `watch` between rounds when nothing is due
+
+
+@dataclass(frozen=True)
 class ServeSettings(_Section):
     """The HTTP server."""
 
@@ -288,6 +324,8 @@ class Settings:
     analyze: AnalyzeSettings = field(default_factory=AnalyzeSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    watch: WatchSettings = field(default_factory=WatchSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     # "section.field" → where a value other than the default came from (a file, a variable)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)

@@ -23,7 +23,9 @@ from storyfold.settings import SECTIONS, TYPE_WORDS, Settings, to_dict
 
 SETTINGS_ENV = "STORYFOLD_SETTINGS"  # the settings file, when --settings is not given
 ENV_PREFIX = "STORYFOLD_"  # STORYFOLD_<SECTION>__<FIELD>, e.g. STORYFOLD_PLACE__THRESHOLD
-ENV_ALIASES: Mapping[str, str] = {"STORYFOLD_EMBED_PRECISION": "fingerprint.precision"}
+ENV_ALIASES: Mapping[str, str] = {"STORYFOLD_EMBED_PRECISION": "fingerprint.precision",
+                                  "STORYFOLD_ALLOW_PRIVATE_NETWORKS":
+                                      "fetch.allow_private_networks"}
 _BOOLS: Mapping[str, bool] = {"true": True, "1": True, "yes": True,
                               "false": False, "0": False, "no": False}
 

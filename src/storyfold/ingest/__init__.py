@@ -1,7 +1,7 @@
 """Readers: turn files and folders into RawDocuments, one clear error per unreadable input.
 
-`readers.READERS` is the one table of kinds (text, HTML, JSON, JSON Lines; feeds and WARC
-recognised but not read yet) that both the file walker and `POST /api/articles` use.
+`readers.READERS` is the one table of kinds (text, HTML, JSON, JSON Lines, feeds, WARC and
+`warc.paths` lists) that both the file walker and `POST /api/articles` use.
 """
 
 from storyfold.ingest.files import DEFAULT_MAX_BYTES, iter_documents, iter_files

@@ -17,7 +17,7 @@ from typing import BinaryIO
 from storyfold.errors import IngestError
 from storyfold.ingest.decode import NotText, binary_kind, decode_bytes, decode_guessing
 from storyfold.ingest.jsonl import megabytes, read_json_lines
-from storyfold.ingest.readers import JSON_LINES_SUFFIXES, reader_for
+from storyfold.ingest.readers import JSON_LINES_SUFFIXES, reader_for, reader_for_bytes
 from storyfold.model import RawDocument
 from storyfold.settings import DEFAULTS, IngestSettings
 
@@ -131,6 +131,11 @@ def read_path(
                 yield IngestError(name, "empty file")
                 return
             head = fh.read(65536)
+            binary = reader_for_bytes(head, path.suffix.lower())
+            if binary is not None and binary.read_stream is not None:
+                fh.seek(0)  # an archive: streamed record by record, any size
+                yield from binary.read_stream(name, fh, max_bytes)
+                return
             suffix = path.suffix.lower()
             what = binary_kind(head)
             if what is not None:

@@ -22,8 +22,9 @@ How to add a reader (a feed, WARC, ...):
 4. Add its sample to `tests/test_ingest.py::SAMPLES`: the table tests then check that it is
    sniffed, read, and chosen alike by the walker and the API.
 
-Feeds and WARC are sniffed already (so a feed is not mistaken for HTML or text) and answer
-"not supported yet"; their real readers replace those two entries.
+Feeds (each entry a document), WARC and WARC.gz (each HTML response a document, streamed;
+`sniff_bytes`/`read_stream`, since a gzipped archive is not text) and `warc.paths` lists are
+read here too.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from storyfold.errors import IngestError
+from storyfold.ingest.feed import read_feed
 from storyfold.ingest.html import read_html
 from storyfold.ingest.jsonl import (
     parse_record,
@@ -43,6 +45,12 @@ from storyfold.ingest.jsonl import (
     record_to_document,
 )
 from storyfold.ingest.text import read_text
+from storyfold.ingest.warc import (
+    is_warc_bytes,
+    read_paths,
+    read_warc,
+    read_warc_text,
+)
 from storyfold.model import RawDocument
 
 Documents = Iterator[RawDocument | IngestError]
@@ -76,6 +84,10 @@ class Reader:
     read_lines: LineReader | None = None  # streaming read, one record per line
     media_types: tuple[str, ...] = ()  # Content-Types POST /api/articles reads with it
     read_one: Callable[[str, str], RawDocument] | None = None  # one article (the API)
+    # binary kinds (WARC.gz): recognised from the file's first bytes before any decoding,
+    # then read from the open file, streamed: (name, file, largest record in bytes)
+    sniff_bytes: Callable[[bytes, str], bool] | None = None
+    read_stream: Callable[[str, BinaryIO, int], Documents] | None = None
 
 
 # ---- sniffing -----------------------------------------------------------------------------------
@@ -117,14 +129,22 @@ def _always(text: str, suffix: str) -> bool:
     return True
 
 
+def _is_warc_paths(text: str, suffix: str) -> bool:
+    """A `warc.paths` list (CC-NEWS publishes one per month): WARC file names, one a line."""
+    lines = [ln.strip() for ln in _head(text)[0].splitlines() if ln.strip()]
+    return suffix == ".paths" and bool(lines) and all(
+        ln.endswith((".warc", ".warc.gz")) for ln in (lines[:-1] or lines))
+
+
+def _read_warc_paths(name: str, text: str) -> Documents:
+    import io
+
+    from storyfold.ingest.files import DEFAULT_MAX_BYTES
+
+    return read_paths(name, io.BytesIO(text.encode("utf-8")), DEFAULT_MAX_BYTES)
+
+
 # ---- reading ------------------------------------------------------------------------------------
-def _unsupported(kind: str) -> Callable[[str, str], Documents]:
-    def read(name: str, text: str) -> Documents:
-        yield IngestError(name, f"{kind.upper()} input is not supported yet; export articles as "
-                                "JSON Lines or HTML files")
-    return read
-
-
 def _read_json_lines_text(name: str, text: str) -> Documents:
     return read_json_lines(name, text.splitlines())
 
@@ -147,8 +167,10 @@ def _one(read: Callable[[str, str], RawDocument]) -> Callable[[str, str], Docume
 
 
 READERS: tuple[Reader, ...] = (
-    Reader("feed", _is_feed, _unsupported("feed")),
-    Reader("warc", _is_warc, _unsupported("warc")),
+    Reader("feed", _is_feed, read_feed),
+    Reader("warc", _is_warc, read_warc_text, sniff_bytes=is_warc_bytes,
+           read_stream=read_warc),
+    Reader("warc-paths", _is_warc_paths, _read_warc_paths),
     Reader("jsonl", _is_json_lines, _read_json_lines_text, read_lines=read_json_lines),
     Reader("json", _is_json_value, read_json_document,
            # no Content-Type at all: JSON, the API's documented default
@@ -157,6 +179,11 @@ READERS: tuple[Reader, ...] = (
            media_types=("text/html", "application/xhtml+xml"), read_one=read_html),
     Reader("text", _always, _one(read_text), media_types=("text/plain",), read_one=read_text),
 )
+
+
+def reader_for_bytes(head: bytes, suffix: str = "") -> Reader | None:
+    """The binary reader whose `sniff_bytes` claims a file's first bytes, or None."""
+    return next((r for r in READERS if r.sniff_bytes and r.sniff_bytes(head, suffix)), None)
 
 
 def reader_for(text: str, suffix: str = "") -> Reader:

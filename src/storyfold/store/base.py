@@ -13,6 +13,8 @@ A backend implements `Store`, which is made of one small protocol per concern:
   was built with other settings;
 - `WorkStore`: the durable to-do set of a run (stories placed into but not yet consolidated
   and given provenance), so a killed run's work is finished by the next one;
+- `SourceStore`: the feeds `watch` follows, the state of polling each, the entries already
+  taken from them, and the cursors of imports from other readers;
 
 plus `transaction()`, `writer_lock()` and `close()`. What a backend must do is defined by the
 contract tests in `tests/store/test_contract.py`: a new backend is one more entry in their
@@ -42,6 +44,7 @@ from storyfold.model import (
     Link,
     Membership,
     SearchHit,
+    Source,
     StoryRecord,
     StoryState,
 )
@@ -257,8 +260,58 @@ class WorkStore(Protocol):
         """Remove stories from the pending set (ids not in it are ignored)."""
 
 
+class SourceStore(Protocol):
+    """Followed feeds. A source is identified by its URL (adding one twice is a no-op); its
+    polling state is written back whole by `update_source`. An entry is recorded as seen only
+    after the articles made from it are stored, so a killed `watch` takes it again (and the
+    pipeline, which skips stored articles, stores it once)."""
+
+    @abstractmethod
+    def add_source(self, url: str, title: str | None = None, site_url: str | None = None
+                   ) -> tuple[Source, bool]:
+        """The source with this URL and whether it is new (an existing one is left as is)."""
+
+    @abstractmethod
+    def sources(self) -> list[Source]:
+        """Every source, in the order added, with its article count."""
+
+    @abstractmethod
+    def source_by_url(self, url: str) -> Source | None: ...
+
+    @abstractmethod
+    def remove_source(self, source_id: int) -> bool:
+        """Forget a source and its seen entries (its articles stay); False if unknown."""
+
+    @abstractmethod
+    def due_sources(self, now: datetime, limit: int = 1000) -> list[Source]:
+        """Enabled sources whose next fetch is at or before `now` (or never set), the most
+        overdue first."""
+
+    @abstractmethod
+    def update_source(self, source: Source) -> None:
+        """Write a source's URL, title, site and polling state (by its id; `articles` and
+        `added_at` are the store's own and ignored)."""
+
+    @abstractmethod
+    def seen_entries(self, source_id: int, keys: Iterable[str]) -> set[str]:
+        """The subset of entry `keys` already taken from this source."""
+
+    @abstractmethod
+    def record_entries(self, source_id: int, entries: Iterable[tuple[str, str | None]]
+                       ) -> None:
+        """Mark entries taken: (key, the id of the article made from it, or None when it gave
+        none). Recording a key again keeps the article id it has unless a new one is given."""
+
+    @abstractmethod
+    def import_cursor(self, name: str) -> str | None:
+        """Where an import from another reader (`miniflux:<url>`...) stopped; None if never."""
+
+    @abstractmethod
+    def save_import_cursor(self, name: str, value: str) -> None: ...
+
+
 class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, WorkStore,
-            Protocol):
+            SourceStore, Protocol):
     """The one type the rest of storyfold uses: every concern, plus transactions.
 
     A backend subclasses it and implements every abstract method, opening (and creating or
@@ -288,6 +341,8 @@ __all__ = [
     "SearchHit",
     "SearchStore",
     "SettingsStore",
+    "Source",
+    "SourceStore",
     "Store",
     "StoryRecord",
     "StoryState",

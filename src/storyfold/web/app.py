@@ -194,7 +194,10 @@ def create_app(store_url: str, *, token: str | None = None, warm: bool = True,
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app, store_url)
     _api_routes(app, services)
+    from storyfold.web.feeds_out import mount_feeds
     from storyfold.web.pages import mount_pages
+
+    mount_feeds(app, services)
 
     mount_pages(app)
     return app

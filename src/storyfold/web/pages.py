@@ -1,4 +1,4 @@
-"""Server-rendered pages: front page, story, article, search, API reference.
+"""Server-rendered pages: front page, story, article, search, sources, API reference.
 
 Jinja2 with autoescaping on for every template, so article text (which may contain
 `<script>`, `</textarea>` or `javascript:` — it is text from anywhere) is always shown as
@@ -134,6 +134,12 @@ def mount_pages(app: FastAPI) -> None:
         results = _services(request).search(q, 30) if q and q.strip() else []
         return render(request, "search.html", title=f"Search: {q}" if q else "Search",
                       q=q or "", results=results)
+
+    @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
+    def sources_page(request: Request) -> Response:
+        """The followed sources and their health (what `storyfold sources list` shows)."""
+        rows = [present.source_row(s) for s in _services(request).store().sources()]
+        return render(request, "sources.html", title="Sources", sources=rows)
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs(request: Request) -> Response:

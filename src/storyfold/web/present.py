@@ -348,3 +348,23 @@ def provenance_graph(story: dict[str, Any], col: int = 250, row: int = 50,
     height = pad * 2 + max(len(m) for m in columns.values()) * row
     return {"width": width, "height": height, "nodes": nodes, "edges": edges,
             "hidden": len(story.get("articles") or []) - len(arts)}
+
+
+def source_row(source: Any) -> dict[str, Any]:
+    """A followed source for the Sources page: its health in one word, and its times."""
+    if source.disabled:
+        health = "disabled"
+    elif source.last_fetch is None:
+        health = "new"
+    elif source.failures:
+        health = "failing"
+    else:
+        health = "ok"
+    return {"id": source.id, "title": source.title or source.url, "url": safe_url(source.url),
+            "site_url": safe_url(source.site_url), "health": health,
+            "status": source.disabled or source.last_status or "never polled",
+            "error": source.last_error, "failures": source.failures,
+            "last_fetch": source.last_fetch.isoformat() if source.last_fetch else None,
+            "next_fetch": (source.next_fetch.isoformat()
+                           if source.next_fetch and not source.disabled else None),
+            "articles": source.articles}

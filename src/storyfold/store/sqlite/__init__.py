@@ -11,12 +11,13 @@ from storyfold.store.sqlite.caches import SQLiteCaches
 from storyfold.store.sqlite.migrations import MIGRATIONS
 from storyfold.store.sqlite.search import MAX_QUERY_TERMS, SQLiteSearch, fts_query
 from storyfold.store.sqlite.settings_record import SQLiteSettingsRecord
+from storyfold.store.sqlite.sources import SQLiteSources
 from storyfold.store.sqlite.stories import SQLiteStories
 from storyfold.store.sqlite.work import SQLiteWork
 
 
 class SQLiteStore(SQLiteArticles, SQLiteStories, SQLiteSearch, SQLiteCaches,
-                  SQLiteSettingsRecord, SQLiteWork, Store):
+                  SQLiteSettingsRecord, SQLiteWork, SQLiteSources, Store):
     """The embedded default backend (`sqlite:///file.db`; `sqlite://` alone is in memory)."""
 
 

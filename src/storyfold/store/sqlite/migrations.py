@@ -174,6 +174,42 @@ def _story_aliases(db: sqlite3.Connection) -> None:
     )
 
 
+def _sources(db: sqlite3.Connection) -> None:
+    """Followed feeds with their polling state, the entries taken from each (so a restarted
+    `watch` takes nothing twice), and the cursors of imports from other readers."""
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS sources (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT, site_url TEXT,
+            added_at TEXT NOT NULL,
+            etag TEXT, last_modified TEXT,
+            last_fetch TEXT, last_status TEXT, last_error TEXT,
+            next_fetch TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            not_found INTEGER NOT NULL DEFAULT 0,
+            disabled TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS sources_next_fetch ON sources(next_fetch)")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS source_entries (
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            article_id TEXT,
+            seen_at TEXT NOT NULL,
+            PRIMARY KEY (source_id, key)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS import_cursors (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_initial", _initial),
     ("0002_names", _names),
@@ -182,6 +218,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0005_settings_record", _settings_record),
     ("0006_pending_work", _pending_work),
     ("0007_story_aliases", _story_aliases),
+    ("0008_sources", _sources),
 )
 NAMES = [name for name, _ in MIGRATIONS]
 

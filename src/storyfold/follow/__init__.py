@@ -1,0 +1,1 @@
+"""Following the news: the safe fetcher, feeds and their discovery, sources and `watch`."""
