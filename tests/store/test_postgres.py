@@ -1,6 +1,6 @@
 """What the PostgreSQL backend promises beyond the contract: processes that open one new store
 together migrate it once; the writer lease dies with the process holding it; stores in two
-schemas of one database are apart, lease included."""
+schemas of one database are apart, lease included; text with NUL is stored, not refused."""
 
 from __future__ import annotations
 
@@ -11,9 +11,15 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
+import pytest
+
+from storyfold.model import StoryState
+from storyfold.settings import EMBEDDING_DIM
 from storyfold.store import open_store
 from tests.conftest import ROOT
 from tests.pg import PgServer
+from tests.store.backends import article, fingerprint
 
 ENV = {**os.environ,
        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
@@ -92,3 +98,29 @@ def test_stores_in_two_schemas_are_apart(pg_server: PgServer, tmp_path: Path) ->
     finally:
         one.close()
         two.close()
+
+
+def test_nul_which_postgresql_text_cannot_hold_is_stored_as_a_replacement_character(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    from storyfold.errors import NotFound
+
+    store = open_store(pg_server.store_url(tmp_path))
+    try:
+        art = article("a", "Harbour\x00bridge", "The harbour bridge\x00 opened.",
+                      source="Wire\x00")
+        art.extra = {"note\x00": "x\x00y", "raw": "\\u0000"}
+        with store.transaction():
+            store.add_article(art, fingerprint("a", 1), [(0, 1)])
+            store.save_story_state(StoryState("s", np.ones(EMBEDDING_DIM, np.float32), 1, {},
+                                              None, None))
+            store.set_membership("a", "s", 1.0)
+        back = store.articles(["a", "a\x00"])["a"]
+        assert (back.title, back.source) == ("Harbour\ufffdbridge", "Wire\ufffd")
+        assert back.text == "The harbour bridge\ufffd opened."
+        assert back.extra == {"note\ufffd": "x\ufffdy", "raw": "\\u0000"}
+        assert [h.article_id for h in store.search("harbour\x00bridge")] == ["a"]
+        assert store.list_stories(source="Wire\x00")[0].id == "s"
+        with pytest.raises(NotFound):
+            store.story("s\x00")
+    finally:
+        store.close()

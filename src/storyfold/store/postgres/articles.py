@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
@@ -15,6 +14,9 @@ from storyfold.store.postgres.connection import (
     PostgresConnection,
     as_vector,
     now,
+    pg_ids,
+    pg_json,
+    pg_text,
     utc,
     vectors_blob,
     vectors_from,
@@ -44,7 +46,7 @@ class PostgresArticles(PostgresConnection, ArticleStore):
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         return {r[0] for r in self.db.execute(
-            "SELECT id FROM articles WHERE id = ANY(%s)", (list(ids),))}
+            "SELECT id FROM articles WHERE id = ANY(%s)", (pg_ids(ids),))}
 
     def add_article(self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]) -> None:
         with self.transaction():
@@ -55,13 +57,13 @@ class PostgresArticles(PostgresConnection, ArticleStore):
                 " ingested_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s::jsonb,%s::jsonb,%s::jsonb,"
                 "%s,%s,%s,%s,%s::jsonb,%s) ON CONFLICT(id) DO NOTHING RETURNING seq",
                 (
-                    article.id, article.source, article.url, article.title, article.text,
-                    utc(article.published), article.published_from, article.dateline,
-                    json.dumps([asdict(c) for c in article.credits]),
-                    json.dumps(article.captions),
-                    json.dumps([asdict(r) for r in article.removed]),
-                    article.lang, article.author, article.path, article.record,
-                    json.dumps(article.extra, default=str), now(),
+                    article.id, pg_text(article.source), pg_text(article.url),
+                    pg_text(article.title), pg_text(article.text), utc(article.published),
+                    article.published_from, pg_text(article.dateline),
+                    pg_json([asdict(c) for c in article.credits]), pg_json(article.captions),
+                    pg_json([asdict(r) for r in article.removed]), pg_text(article.lang),
+                    pg_text(article.author), pg_text(article.path), pg_text(article.record),
+                    pg_json(article.extra), now(),
                 ),
             ).fetchone()
             if added is None:
@@ -71,7 +73,7 @@ class PostgresArticles(PostgresConnection, ArticleStore):
                 " names) VALUES (%s,%s,%s,%s,%s::jsonb,%s::jsonb)",
                 (
                     fp.article_id, fp.content_hash, fp.minhash.astype(np.uint32).tobytes(),
-                    fp.embedding.astype(np.float32), json.dumps(fp.terms), json.dumps(fp.names),
+                    fp.embedding.astype(np.float32), pg_json(fp.terms), pg_json(fp.names),
                 ),
             )
             if lsh:
@@ -85,14 +87,14 @@ class PostgresArticles(PostgresConnection, ArticleStore):
     def articles(self, ids: Iterable[str]) -> dict[str, Article]:
         return {
             row[0]: article_from(row) for row in self.db.execute(
-                f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ANY(%s)", (list(ids),))
+                f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ANY(%s)", (pg_ids(ids),))
         }
 
     def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
         out: dict[str, Fingerprint] = {}
         for aid, h, mh, emb, terms, names in self.db.execute(
             "SELECT article_id, content_hash, minhash, embedding, terms, names FROM fingerprints"
-            " WHERE article_id = ANY(%s)", (list(ids),), binary=True,
+            " WHERE article_id = ANY(%s)", (pg_ids(ids),), binary=True,
         ):
             out[aid] = Fingerprint(
                 article_id=aid, content_hash=h,
@@ -122,7 +124,7 @@ class PostgresArticles(PostgresConnection, ArticleStore):
         return {
             aid: vectors_from(n, blob) for aid, n, blob in self.db.execute(
                 "SELECT article_id, n, vectors FROM sentence_vectors WHERE article_id = ANY(%s)",
-                (list(ids),),
+                (pg_ids(ids),),
             )
         }
 
@@ -142,5 +144,5 @@ class PostgresArticles(PostgresConnection, ArticleStore):
         self.db.execute(
             "INSERT INTO term_df(term, df) SELECT * FROM unnest(%s::text[], %s::bigint[])"
             " ON CONFLICT(term) DO UPDATE SET df = term_df.df + excluded.df",
-            (list(counts), list(counts.values())),
+            ([pg_text(t) for t in counts], list(counts.values())),
         )

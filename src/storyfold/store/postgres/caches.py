@@ -3,7 +3,6 @@ changes."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +14,9 @@ from storyfold.store.base import CacheStore
 from storyfold.store.postgres.connection import (
     PostgresConnection,
     now,
+    pg_ids,
+    pg_json,
+    pg_text,
     vectors_blob,
     vectors_from,
 )
@@ -26,7 +28,8 @@ class PostgresCaches(PostgresConnection, CacheStore):
 
     def writeup(self, story_id: str) -> tuple[str, dict[str, Any]] | None:
         row = self.db.execute(
-            "SELECT members_key, data FROM story_writeups WHERE story_id = %s", (story_id,)
+            "SELECT members_key, data FROM story_writeups WHERE story_id = %s",
+            (pg_text(story_id),),
         ).fetchone()
         return (row[0], row[1]) if row else None
 
@@ -34,7 +37,7 @@ class PostgresCaches(PostgresConnection, CacheStore):
         return {
             aid: (key, vectors_from(n, blob)) for aid, key, n, blob in self.db.execute(
                 "SELECT article_id, sentences_key, n, vectors FROM summary_vectors"
-                " WHERE article_id = ANY(%s)", (list(ids),),
+                " WHERE article_id = ANY(%s)", (pg_ids(ids),),
             )
         }
 
@@ -49,7 +52,7 @@ class PostgresCaches(PostgresConnection, CacheStore):
                     " VALUES (%s,%s,%s::jsonb,%s) ON CONFLICT(story_id) DO UPDATE SET"
                     " members_key = excluded.members_key, data = excluded.data,"
                     " updated_at = excluded.updated_at",
-                    (story_id, key, json.dumps(data, default=str), now()),
+                    (story_id, key, pg_json(data), now()),
                 )
                 for aid, (k, v) in (vectors or {}).items():
                     self.db.execute(
@@ -61,7 +64,7 @@ class PostgresCaches(PostgresConnection, CacheStore):
                     )
                 if headline:
                     self.db.execute("UPDATE stories SET headline = %s WHERE id = %s",
-                                    (headline, story_id))
+                                    (pg_text(headline), story_id))
         except psycopg.Error as exc:
             raise StoreError(
                 f"cannot cache the write-up of story {story_id} in {self.path}: "

@@ -4,11 +4,13 @@ the store's place in the server (its schema), and the lock keys derived from it.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
@@ -32,6 +34,33 @@ def shown(url: str) -> str:
 def utc(value: datetime | None) -> datetime | None:
     """A timestamp as the rest of storyfold reads it: aware, in UTC (as SQLite gives it)."""
     return value.astimezone(UTC) if value is not None else None
+
+
+@overload
+def pg_text(value: str) -> str: ...
+@overload
+def pg_text(value: None) -> None: ...
+@overload
+def pg_text(value: str | None) -> str | None: ...
+def pg_text(value: str | None) -> str | None:
+    """Text as PostgreSQL can hold it: NUL, which no text column takes, becomes U+FFFD (the
+    one change this backend makes to what it stores; SQLite keeps NUL)."""
+    return value.replace("\x00", "\ufffd") if value else value
+
+
+def pg_ids(ids: Iterable[str]) -> list[str]:
+    """Ids to look up, as `pg_text` stores text: an id with NUL (typed into a URL) is
+    looked up as such and found missing, instead of failing."""
+    return [pg_text(i) for i in ids]
+
+
+_JSON_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def pg_json(value: Any) -> str:
+    """A value as JSON text for a JSONB column (dates as text), NUL as U+FFFD as in
+    `pg_text`: JSONB refuses the escape \\u0000."""
+    return _JSON_NUL.sub(r"\1\\ufffd", json.dumps(value, default=str))
 
 
 def now() -> datetime:

@@ -10,7 +10,7 @@ import numpy as np
 
 from storyfold.model import SearchHit, StoryRecord
 from storyfold.store.base import SearchStore
-from storyfold.store.postgres.connection import PostgresConnection, as_vector, utc
+from storyfold.store.postgres.connection import PostgresConnection, as_vector, pg_text, utc
 from storyfold.store.postgres.stories import story_record
 from storyfold.store.words import query_words
 
@@ -97,7 +97,7 @@ class PostgresSearch(PostgresConnection, SearchStore):
                 "EXISTS (SELECT 1 FROM memberships m1 JOIN articles a1 ON a1.id = m1.article_id"
                 " WHERE m1.story_id = s.id AND a1.source = %s)"
             )
-            params.append(source)
+            params.append(pg_text(source))
         if q is not None:
             query = ts_query(q, "AND")
             if query is None:

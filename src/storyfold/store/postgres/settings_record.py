@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from storyfold.store.base import SettingsStore
-from storyfold.store.postgres.connection import PostgresConnection, now
+from storyfold.store.postgres.connection import PostgresConnection, now, pg_json
 
 
 class PostgresSettingsRecord(PostgresConnection, SettingsStore):
@@ -20,7 +19,7 @@ class PostgresSettingsRecord(PostgresConnection, SettingsStore):
             self.db.execute(
                 "INSERT INTO settings_record(digest, settings, recorded_at)"
                 " VALUES (%s,%s::jsonb,%s)",
-                (digest, json.dumps(settings, sort_keys=True, default=str), now()),
+                (digest, pg_json(settings), now()),
             )
 
     def settings_digest(self) -> str | None:

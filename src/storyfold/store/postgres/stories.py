@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,15 @@ import psycopg
 from storyfold.errors import NotFound
 from storyfold.model import Link, Membership, StoryRecord, StoryState
 from storyfold.store.base import StoryStore
-from storyfold.store.postgres.connection import PostgresConnection, as_vector, now, utc
+from storyfold.store.postgres.connection import (
+    PostgresConnection,
+    as_vector,
+    now,
+    pg_ids,
+    pg_json,
+    pg_text,
+    utc,
+)
 
 
 def story_record(db: psycopg.Connection[Any], sid: str, headline: str | None,
@@ -66,8 +73,8 @@ class PostgresStories(PostgresConnection, StoryStore):
             " terms = excluded.terms, names = excluded.names, updated_at = excluded.updated_at",
             (
                 state.id, utc(state.first_seen), utc(state.last_seen), state.size,
-                state.centroid.astype(np.float32), json.dumps(state.terms),
-                json.dumps(state.names), now(),
+                state.centroid.astype(np.float32), pg_json(state.terms), pg_json(state.names),
+                now(),
             ),
         )
 
@@ -82,11 +89,11 @@ class PostgresStories(PostgresConnection, StoryStore):
     def story_of(self, article_ids: Iterable[str]) -> dict[str, str]:
         return {aid: sid for aid, sid in self.db.execute(
             "SELECT article_id, story_id FROM memberships WHERE article_id = ANY(%s)",
-            (list(article_ids),),
+            (pg_ids(article_ids),),
         )}
 
     def delete_story(self, story_id: str) -> None:
-        self.db.execute("DELETE FROM stories WHERE id = %s", (story_id,))  # links cascade
+        self.db.execute("DELETE FROM stories WHERE id = %s", (pg_text(story_id),))  # links cascade
 
     def record_alias(self, old_id: str, new_id: str) -> None:
         self.db.execute(
@@ -100,22 +107,23 @@ class PostgresStories(PostgresConnection, StoryStore):
         seen: set[str] = set()
         current: str | None = story_id
         while current is not None and current not in seen:  # a cycle ends nowhere
-            if self.db.execute("SELECT 1 FROM stories WHERE id = %s", (current,)).fetchone():
+            if self.db.execute("SELECT 1 FROM stories WHERE id = %s",
+                               (pg_text(current),)).fetchone():
                 return current
             seen.add(current)
-            row = self.db.execute(
-                "SELECT new_id FROM story_aliases WHERE old_id = %s", (current,)).fetchone()
+            row = self.db.execute("SELECT new_id FROM story_aliases WHERE old_id = %s",
+                                  (pg_text(current),)).fetchone()
             current = row[0] if row else None
         return None
 
     def move_members(self, article_ids: list[str], story_id: str) -> None:
         self.db.execute("UPDATE memberships SET story_id = %s WHERE article_id = ANY(%s)",
-                        (story_id, list(article_ids)))
+                        (story_id, pg_ids(article_ids)))
 
     def story_member_ids(self, story_id: str) -> list[str]:
         return [r[0] for r in self.db.execute(
             "SELECT m.article_id FROM memberships m JOIN articles a ON a.id = m.article_id"
-            " WHERE m.story_id = %s ORDER BY a.seq", (story_id,),
+            " WHERE m.story_id = %s ORDER BY a.seq", (pg_text(story_id),),
         )]
 
     def save_provenance(
@@ -123,7 +131,7 @@ class PostgresStories(PostgresConnection, StoryStore):
     ) -> None:
         with self.transaction():
             self.db.execute("UPDATE stories SET headline = %s WHERE id = %s",
-                            (headline, story_id))
+                            (pg_text(headline), story_id))
             if members:
                 self.db.execute(
                     "UPDATE memberships m SET role = u.role, derived_from = u.derived_from,"
@@ -132,9 +140,9 @@ class PostgresStories(PostgresConnection, StoryStore):
                     " WHERE m.article_id = u.article_id",
                     ([m.article_id for m in members], [m.role for m in members],
                      [m.derived_from for m in members],
-                     [json.dumps(m.evidence, default=str) for m in members]),
+                     [pg_json(m.evidence) for m in members]),
                 )
-            self.db.execute("DELETE FROM links WHERE story_id = %s", (story_id,))
+            self.db.execute("DELETE FROM links WHERE story_id = %s", (pg_text(story_id),))
             links = list({(ln.a, ln.b): ln for ln in links}.values())  # a pair's last wins
             if links:
                 self.db.execute(
@@ -152,7 +160,8 @@ class PostgresStories(PostgresConnection, StoryStore):
 
     def story(self, story_id: str) -> StoryRecord:
         row = self.db.execute(
-            "SELECT id, headline, first_seen, last_seen FROM stories WHERE id = %s", (story_id,)
+            "SELECT id, headline, first_seen, last_seen FROM stories WHERE id = %s",
+            (pg_text(story_id),),
         ).fetchone()
         if row is None:
             raise NotFound(f"no story with id {story_id!r} in {self.path}")

@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from storyfold.store.base import WorkStore
-from storyfold.store.postgres.connection import PostgresConnection, connect, now
+from storyfold.store.postgres.connection import (
+    PostgresConnection,
+    connect,
+    now,
+    pg_ids,
+)
 
 
 class PostgresWork(PostgresConnection, WorkStore):
@@ -23,7 +28,7 @@ class PostgresWork(PostgresConnection, WorkStore):
         self.db.execute(
             "INSERT INTO pending_stories(story_id, marked_at) SELECT DISTINCT s, %s"
             " FROM unnest(%s::text[]) AS s ON CONFLICT DO NOTHING",
-            (now(), list(story_ids)),
+            (now(), pg_ids(story_ids)),
         )
 
     def pending(self) -> set[str]:
@@ -31,7 +36,7 @@ class PostgresWork(PostgresConnection, WorkStore):
 
     def clear_pending(self, story_ids: Iterable[str]) -> None:
         self.db.execute("DELETE FROM pending_stories WHERE story_id = ANY(%s)",
-                        (list(story_ids),))
+                        (pg_ids(story_ids),))
 
     @contextmanager
     def writer_lock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
