@@ -13,7 +13,8 @@ from tests.pg import PgServer
 
 
 @pytest.mark.parametrize("url", ["postgresql://user@127.0.0.1:1/news",
-                                 "postgres://user:secret@127.0.0.1:1/news"])
+                                 "postgres://user:secret@127.0.0.1:1/news",
+                                 "postgresql://127.0.0.1:1/news?user=u&password=secret"])
 def test_an_unreachable_postgresql_server_is_a_store_error_without_the_password(url: str
                                                                               ) -> None:
     with pytest.raises(StoreError, match="cannot open PostgreSQL store") as caught:

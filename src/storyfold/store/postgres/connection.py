@@ -23,12 +23,13 @@ from storyfold.store.postgres.migrations import applied_migrations, has_store, m
 
 
 def shown(url: str) -> str:
-    """The URL as messages show it: without a password."""
+    """The URL as messages show it: without a password (in the user part or the query)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    query = re.sub(r"(^|&)password=[^&]*", r"\1password=***", parts.query)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def utc(value: datetime | None) -> datetime | None:
