@@ -124,3 +124,20 @@ def test_nul_which_postgresql_text_cannot_hold_is_stored_as_a_replacement_charac
             store.story("s\x00")
     finally:
         store.close()
+
+
+def test_a_store_migrated_by_a_newer_storyfold_is_refused(pg_server: PgServer,
+                                                          tmp_path: Path) -> None:
+    from storyfold.errors import StoreError
+    from storyfold.store.postgres import PostgresStore
+
+    url = pg_server.store_url(tmp_path)
+    store = open_store(url)
+    try:
+        assert isinstance(store, PostgresStore)
+        store.db.execute(
+            "INSERT INTO migrations(name, applied_at) VALUES ('9999_from_the_future', now())")
+    finally:
+        store.close()
+    with pytest.raises(StoreError, match="9999_from_the_future.*upgrade storyfold"):
+        open_store(url)
