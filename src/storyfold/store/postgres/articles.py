@@ -41,48 +41,43 @@ def article_from(row: tuple[Any, ...]) -> Article:
 
 class PostgresArticles(PostgresConnection, ArticleStore):
     """Articles are numbered (`seq`, an identity column) in the order they commit: inserts
-    queue on a transaction-level advisory lock, so a reader following the embeddings feed
-    never sees seq n+1 before seq n."""
+    queue on a transaction-level advisory lock (held to the commit), so a reader following
+    the embeddings feed never sees seq n+1 before seq n."""
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
         return {r[0] for r in self.db.execute(
             "SELECT id FROM articles WHERE id = ANY(%s)", (pg_ids(ids),))}
 
     def add_article(self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]) -> None:
-        with self.transaction():
-            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (self.feed_key,))
-            added = self.db.execute(
-                "INSERT INTO articles(id, source, url, title, text, published, published_from,"
-                " dateline, credits, captions, removed, lang, author, path, record, extra,"
-                " ingested_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s::jsonb,%s::jsonb,%s::jsonb,"
-                "%s,%s,%s,%s,%s::jsonb,%s) ON CONFLICT(id) DO NOTHING RETURNING seq",
-                (
-                    article.id, pg_text(article.source), pg_text(article.url),
-                    pg_text(article.title), pg_text(article.text), utc(article.published),
-                    article.published_from, pg_text(article.dateline),
-                    pg_json([asdict(c) for c in article.credits]), pg_json(article.captions),
-                    pg_json([asdict(r) for r in article.removed]), pg_text(article.lang),
-                    pg_text(article.author), pg_text(article.path), pg_text(article.record),
-                    pg_json(article.extra), now(),
-                ),
-            ).fetchone()
-            if added is None:
-                return  # already stored: ids are content, so the stored one is this article
-            self.db.execute(
-                "INSERT INTO fingerprints(article_id, content_hash, minhash, embedding, terms,"
-                " names) VALUES (%s,%s,%s,%s,%s::jsonb,%s::jsonb)",
-                (
-                    fp.article_id, fp.content_hash, fp.minhash.astype(np.uint32).tobytes(),
-                    fp.embedding.astype(np.float32), pg_json(fp.terms), pg_json(fp.names),
-                ),
-            )
-            if lsh:
-                self.db.execute(
-                    "INSERT INTO lsh(band, key, article_id)"
-                    " SELECT b, k, %s FROM unnest(%s::int[], %s::bigint[]) AS t(b, k)"
-                    " ON CONFLICT DO NOTHING",
-                    (article.id, [b for b, _ in lsh], [k for _, k in lsh]),
-                )
+        # One statement (one round trip, atomic on its own): take the feed's lock, insert the
+        # article unless stored, and its fingerprint and LSH keys only if it was inserted.
+        self.db.execute(
+            "WITH feed AS (SELECT pg_advisory_xact_lock(%s)),"
+            " a AS (INSERT INTO articles(id, source, url, title, text, published,"
+            " published_from, dateline, credits, captions, removed, lang, author, path, record,"
+            " extra, ingested_at) SELECT %s::text, %s::text, %s::text, %s::text, %s::text,"
+            " %s::timestamptz, %s::text, %s::text, %s::jsonb, %s::jsonb, %s::jsonb, %s::text,"
+            " %s::text, %s::text, %s::text, %s::jsonb, %s::timestamptz FROM feed"
+            " ON CONFLICT(id) DO NOTHING RETURNING id),"
+            " f AS (INSERT INTO fingerprints(article_id, content_hash, minhash, embedding, terms,"
+            " names) SELECT a.id, %s::text, %s::bytea, %s, %s::jsonb, %s::jsonb FROM a),"
+            " l AS (INSERT INTO lsh(band, key, article_id) SELECT DISTINCT t.b, t.k, a.id"
+            " FROM a, unnest(%s::int[], %s::bigint[]) AS t(b, k))"
+            " SELECT 1",
+            (
+                self.feed_key,
+                article.id, pg_text(article.source), pg_text(article.url),
+                pg_text(article.title), pg_text(article.text), utc(article.published),
+                article.published_from, pg_text(article.dateline),
+                pg_json([asdict(c) for c in article.credits]), pg_json(article.captions),
+                pg_json([asdict(r) for r in article.removed]), pg_text(article.lang),
+                pg_text(article.author), pg_text(article.path), pg_text(article.record),
+                pg_json(article.extra), now(),
+                fp.content_hash, fp.minhash.astype(np.uint32).tobytes(),
+                fp.embedding.astype(np.float32), pg_json(fp.terms), pg_json(fp.names),
+                [b for b, _ in lsh], [k for _, k in lsh],
+            ),
+        )
 
     def articles(self, ids: Iterable[str]) -> dict[str, Article]:
         return {
