@@ -39,10 +39,16 @@ def utc(value: datetime | None) -> datetime | None:
 
 @overload
 def pg_text(value: str) -> str: ...
+
+
 @overload
 def pg_text(value: None) -> None: ...
+
+
 @overload
 def pg_text(value: str | None) -> str | None: ...
+
+
 def pg_text(value: str | None) -> str | None:
     """Text as PostgreSQL can hold it: NUL, which no text column takes, becomes U+FFFD (the
     one change this backend makes to what it stores; SQLite keeps NUL)."""
