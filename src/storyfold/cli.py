@@ -341,6 +341,9 @@ def serve(
         "127.0.0.1"),
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     settings_file: SettingsOpt = None,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Server processes, each with its own store connections: more than one "
+                    "suits a shared store (PostgreSQL).")] = 1,
 ) -> None:
     """Serve the JSON API and the web pages (writes need $STORYFOLD_TOKEN)."""
     from storyfold.web.app import serve as serve_app
@@ -348,7 +351,8 @@ def serve(
     settings = _settings(settings_file)
     logging.basicConfig(level=os.environ.get("STORYFOLD_LOG", "INFO"))
     try:
-        serve_app(db, host=host, port=port, settings=settings)
+        serve_app(db, host=host, port=port, settings=settings, workers=workers,
+                  settings_file=settings_file)
     except StoryfoldError as exc:
         raise _fail(exc) from exc
 

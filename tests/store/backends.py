@@ -1,17 +1,20 @@
 """The backends the contract tests run against, and the records they are fed.
 
 A new backend is one more entry in BACKENDS: a name, how to open a fresh store under a test's
-temporary directory, and whether reopening that place finds the same data.
+temporary directory, and whether reopening that place finds the same data. A backend that
+needs a server names the session fixture giving it (`server`); `bind` then asks that fixture
+for the URL of a fresh store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from storyfold.model import Article, Credit, Fingerprint, Removed
 from storyfold.settings import EMBEDDING_DIM
@@ -23,12 +26,25 @@ class Backend:
     name: str
     url: Callable[[Path], str]  # the URL of a fresh store under a temporary directory
     persistent: bool  # reopening the URL finds what was stored
+    server: str | None = None  # the session fixture whose `store_url(tmp)` replaces `url`
+
+
+def _unbound(tmp: Path) -> str:
+    raise RuntimeError("a server backend's URL comes from its fixture: call bind() first")
 
 
 BACKENDS = [
     Backend("sqlite-file", lambda tmp: f"sqlite:///{tmp / 'contract.db'}", persistent=True),
     Backend("sqlite-memory", lambda tmp: "sqlite://", persistent=False),
+    Backend("postgresql", _unbound, persistent=True, server="pg_server"),
 ]
+
+
+def bind(backend: Backend, request: pytest.FixtureRequest) -> Backend:
+    """`backend` ready to open stores: a server backend gets its URLs from its fixture."""
+    if backend.server is None:
+        return backend
+    return replace(backend, url=request.getfixturevalue(backend.server).store_url)
 
 
 def when(day: int, hour: int = 8) -> datetime:

@@ -18,12 +18,12 @@ from storyfold.errors import NotFound, StoreError
 from storyfold.model import Link, Membership, StoryState
 from storyfold.settings import EMBEDDING_DIM
 from storyfold.store import Store, open_store
-from tests.store.backends import BACKENDS, Backend, Fed, add, fresh, when
+from tests.store.backends import BACKENDS, Backend, Fed, add, bind, fresh, when
 
 
 @pytest.fixture(params=BACKENDS, ids=[b.name for b in BACKENDS])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    return request.param
+    return bind(request.param, request)
 
 
 @pytest.fixture

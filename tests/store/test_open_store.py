@@ -9,12 +9,33 @@ import pytest
 from storyfold.errors import StoreError
 from storyfold.store import open_store
 from storyfold.store.sqlite import SQLiteStore
+from tests.pg import PgServer
 
 
-@pytest.mark.parametrize("url", ["postgresql://user@db/news", "postgres://db/news"])
-def test_postgresql_is_refused_as_not_available_yet(url: str) -> None:
-    with pytest.raises(StoreError, match="PostgreSQL is not available yet"):
+@pytest.mark.parametrize("url", ["postgresql://user@127.0.0.1:1/news",
+                                 "postgres://user:secret@127.0.0.1:1/news",
+                                 "postgresql://127.0.0.1:1/news?user=u&password=secret"])
+def test_an_unreachable_postgresql_server_is_a_store_error_without_the_password(url: str
+                                                                              ) -> None:
+    with pytest.raises(StoreError, match="cannot open PostgreSQL store") as caught:
         open_store(url)
+    assert "secret" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_postgresql_urls_open_a_postgresql_store(pg_server: PgServer, tmp_path: Path) -> None:
+    from storyfold.store.postgres import MIGRATIONS, PostgresStore
+
+    url = pg_server.store_url(tmp_path)
+    with pytest.raises(StoreError, match="no store at"):
+        open_store(url, must_exist=True)  # a schema without a store is not created
+    store = open_store(url.replace("postgresql://", "postgres://", 1))
+    try:
+        assert isinstance(store, PostgresStore)
+        assert [name for name, _ in store.applied_migrations()] == [
+            name for name, _ in MIGRATIONS]
+    finally:
+        store.close()
+    open_store(url, must_exist=True).close()
 
 
 def test_an_unknown_scheme_is_refused() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 from storyfold.errors import StoreError
@@ -16,18 +17,19 @@ def open_store(url: str, must_exist: bool = False) -> Store:
     With `must_exist` (commands that only read: `stories`, `story`) a store that is not there
     raises StoreError instead of being created empty.
 
-    SQLite is the only backend today: `sqlite:///path/to/file.db`, a bare path, or `sqlite://`
-    (in memory, gone when closed). A `postgresql://` or `postgres://` URL raises StoreError
-    saying PostgreSQL is not available yet; any other scheme raises StoreError too."""
+    SQLite: `sqlite:///path/to/file.db`, a bare path, or `sqlite://` (in memory, gone when
+    closed). PostgreSQL: a `postgresql://` or `postgres://` URL (libpq's), which needs the
+    `postgres` extra; the store lives in the connection's current schema. Any other scheme
+    raises StoreError."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return _open_postgres(url, must_exist)
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
     elif url.startswith("sqlite://"):
         path = url[len("sqlite://"):] or ":memory:"
-    elif url.startswith(("postgresql://", "postgres://")):
-        raise StoreError("PostgreSQL is not available yet: storyfold stores in SQLite only; "
-                         "use sqlite:///file.db")
     elif "://" in url:
-        raise StoreError(f"unknown store URL {url!r}; use sqlite:///file.db")
+        raise StoreError(f"unknown store URL {url!r}; use sqlite:///file.db or "
+                         "postgresql://user@host/db")
     else:
         path = url
     if must_exist and path != ":memory:" and not os.path.isfile(path):
@@ -35,6 +37,16 @@ def open_store(url: str, must_exist: bool = False) -> Store:
     from storyfold.store.sqlite import SQLiteStore
 
     return SQLiteStore(path)
+
+
+def _open_postgres(url: str, must_exist: bool) -> Store:
+    missing = [m for m in ("psycopg", "pgvector") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise StoreError(f"a postgresql:// store needs {' and '.join(missing)}: "
+                         "pip install 'storyfold[postgres]'")
+    from storyfold.store.postgres import PostgresStore
+
+    return PostgresStore(url, must_exist=must_exist)
 
 
 __all__ = [*_CONTRACT, "open_store"]

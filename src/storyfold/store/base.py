@@ -18,8 +18,9 @@ A backend implements `Store`, which is made of one small protocol per concern:
 
 plus `transaction()`, `writer_lock()` and `close()`. What a backend must do is defined by the
 contract tests in `tests/store/test_contract.py`: a new backend is one more entry in their
-backend list, and is done when they pass. Today SQLite (`storyfold.store.sqlite`) is the only
-backend.
+backend list, and is done when they pass. Two backends pass them: SQLite
+(`storyfold.store.sqlite`, the embedded default) and PostgreSQL with pgvector
+(`storyfold.store.postgres`, a shared server).
 
 Why protocols and not one abstract class: code that needs one concern can ask for just that
 protocol (a test double then implements a handful of methods, not thirty), and mypy checks
@@ -316,7 +317,7 @@ class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, Wo
 
     A backend subclasses it and implements every abstract method, opening (and creating or
     upgrading its schema) in its constructor; `open_store` maps a URL to it. Its behaviour is
-    what `tests/store/test_contract.py` checks; SQLite is the only backend today."""
+    what `tests/store/test_contract.py` checks, on SQLite and on PostgreSQL."""
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from datetime import date
 from http import HTTPStatus
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -29,7 +30,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from storyfold import __version__
+from storyfold.errors import StoreError
 from storyfold.settings import DEFAULTS, Settings
+from storyfold.settings_load import SETTINGS_ENV
 from storyfold.web.problems import PROBLEM, install_error_handlers, problem
 from storyfold.web.service import Services
 
@@ -315,14 +318,46 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+WORKER_DB_ENV = "STORYFOLD_SERVE_DB"  # the store URL each worker process opens (workers > 1)
+
+
+def worker_app() -> FastAPI:
+    """The app one worker process of `serve(workers=N)` builds for itself: its own services,
+    hence its own store connections (a connection cannot cross a fork), for the store in
+    $STORYFOLD_SERVE_DB with the settings loaded as the command line loads them."""
+    from storyfold.settings_load import load
+
+    return create_app(os.environ[WORKER_DB_ENV], settings=load())
+
+
 def serve(store_url: str, host: str = "127.0.0.1", port: int = 8000,
-          settings: Settings = DEFAULTS) -> None:
-    """Run the server in the foreground until interrupted."""
+          settings: Settings = DEFAULTS, workers: int = 1,
+          settings_file: Path | None = None) -> None:
+    """Run the server in the foreground until interrupted.
+
+    With `workers` > 1, that many processes serve (uvicorn's supervisor restarts one that
+    dies); each builds the app with `worker_app`, from `settings_file` and the environment,
+    so `settings` is for one process only. They share the store: readers in any number, and
+    writes taking turns on the store's writer lease. An in-memory SQLite store cannot be
+    shared, so it serves from one process only."""
     import uvicorn
 
-    app = create_app(store_url, settings=settings)
+    token = os.environ.get(TOKEN_ENV) or None
     if not is_loopback(host):
         log.warning("serving on %s: reachable from other machines; writes %s", host,
-                    "need the token" if app.state.services.token else "are off")
-    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False,
-                proxy_headers=False)
+                    "need the token" if token else "are off")
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info",
+                               "server_header": False, "proxy_headers": False}
+    if workers <= 1:
+        uvicorn.run(create_app(store_url, settings=settings), **options)
+        return
+    if store_url == "sqlite://" or store_url.endswith(":memory:"):
+        raise StoreError("an in-memory store cannot be shared by several workers; "
+                         "serve a file or PostgreSQL store, or use one worker")
+    from storyfold.store import open_store
+
+    open_store(store_url).close()  # a bad URL fails here, once, with the store's message
+    os.environ[WORKER_DB_ENV] = store_url
+    if settings_file is not None:
+        os.environ[SETTINGS_ENV] = str(settings_file)
+    uvicorn.run("storyfold.web.app:worker_app", factory=True, workers=workers, **options)

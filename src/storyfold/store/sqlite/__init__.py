@@ -9,11 +9,12 @@ from storyfold.store.base import Store
 from storyfold.store.sqlite.articles import SQLiteArticles
 from storyfold.store.sqlite.caches import SQLiteCaches
 from storyfold.store.sqlite.migrations import MIGRATIONS
-from storyfold.store.sqlite.search import MAX_QUERY_TERMS, SQLiteSearch, fts_query
+from storyfold.store.sqlite.search import SQLiteSearch, fts_query
 from storyfold.store.sqlite.settings_record import SQLiteSettingsRecord
 from storyfold.store.sqlite.sources import SQLiteSources
 from storyfold.store.sqlite.stories import SQLiteStories
 from storyfold.store.sqlite.work import SQLiteWork
+from storyfold.store.words import MAX_QUERY_TERMS
 
 
 class SQLiteStore(SQLiteArticles, SQLiteStories, SQLiteSearch, SQLiteCaches,

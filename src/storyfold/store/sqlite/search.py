@@ -15,27 +15,18 @@ from storyfold.model import SearchHit, StoryRecord
 from storyfold.store.base import SearchStore
 from storyfold.store.sqlite.connection import SQLiteConnection, ts
 from storyfold.store.sqlite.stories import story_record
+from storyfold.store.words import query_words
 
 log = logging.getLogger(__name__)
 
-_FTS_TERM = re.compile(r"\w+", re.UNICODE)
-MAX_QUERY_TERMS = 32  # words of a query passed to FTS5; the rest are dropped
 _HIT_START, _HIT_END = "\x02", "\x03"
-
-# Left out of "any word" queries, where they would match every article.
-_OR_SKIP = frozenset(
-    "a an and are as at be but by for from had has have he her his in is it its of on or our "
-    "she that the their them they this to was we were which who will with you".split()
-)
 
 
 def fts_query(text: str, op: str = "AND") -> str | None:
     """User text as an FTS5 query that cannot be a syntax error: each word becomes a quoted
     string (FTS5 operators, column filters, `*`, `^` and parentheses in the input are just
     punctuation between words, and `AND`/`NEAR` typed by a user are words). None: no words."""
-    terms = _FTS_TERM.findall(text)[:MAX_QUERY_TERMS]
-    if op == "OR":
-        terms = [t for t in terms if t.lower() not in _OR_SKIP] or terms
+    terms = query_words(text, op)
     if not terms:
         return None
     return f" {op} ".join('"' + t.replace('"', '""') + '"' for t in terms)
