@@ -11,7 +11,7 @@ import pytest
 
 from storyfold.errors import StoreError
 from storyfold.store import Store
-from tests.store.backends import BACKENDS, Backend, Fed, add, fresh
+from tests.store.backends import BACKENDS, Backend, Fed, add, bind, fresh
 
 T0 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 FEED = "https://news.example/feed.xml"
@@ -20,7 +20,7 @@ OTHER = "https://other.example/atom"
 
 @pytest.fixture(params=BACKENDS, ids=[b.name for b in BACKENDS])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    return request.param
+    return bind(request.param, request)
 
 
 @pytest.fixture

@@ -15,12 +15,13 @@ from storyfold.store.postgres.caches import PostgresCaches
 from storyfold.store.postgres.migrations import MIGRATIONS
 from storyfold.store.postgres.search import PostgresSearch
 from storyfold.store.postgres.settings_record import PostgresSettingsRecord
+from storyfold.store.postgres.sources import PostgresSources
 from storyfold.store.postgres.stories import PostgresStories
 from storyfold.store.postgres.work import PostgresWork
 
 
 class PostgresStore(PostgresArticles, PostgresStories, PostgresSearch, PostgresCaches,
-                    PostgresSettingsRecord, PostgresWork, Store):
+                    PostgresSettingsRecord, PostgresWork, PostgresSources, Store):
     """A shared server (`postgresql://user@host/db`); the store lives in the connection's
     current schema (`?options=-csearch_path%3Dname` picks another)."""
 

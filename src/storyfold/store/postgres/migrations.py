@@ -178,6 +178,39 @@ def _caches_and_record(db: Connection) -> None:
         db.execute(sql)
 
 
+def _sources(db: Connection) -> None:
+    """Followed feeds with their polling state, the entries taken from each (so a restarted
+    `watch` takes nothing twice), and the cursors of imports from other readers."""
+    for sql in (
+        """CREATE TABLE sources (
+            id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT, site_url TEXT,
+            added_at TIMESTAMPTZ NOT NULL,
+            etag TEXT, last_modified TEXT,
+            last_fetch TIMESTAMPTZ, last_status TEXT, last_error TEXT,
+            next_fetch TIMESTAMPTZ,
+            failures INTEGER NOT NULL DEFAULT 0,
+            not_found INTEGER NOT NULL DEFAULT 0,
+            disabled TEXT
+        )""",
+        "CREATE INDEX sources_next_fetch ON sources(next_fetch)",
+        """CREATE TABLE source_entries (
+            source_id BIGINT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            article_id TEXT,
+            seen_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (source_id, key)
+        )""",
+        """CREATE TABLE import_cursors (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TIMESTAMPTZ NOT NULL
+        )""",
+    ):
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_vector_extension", _vector_extension),
     ("0002_articles", _articles),
@@ -185,6 +218,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0004_full_text_search", _full_text),
     ("0005_vector_indexes", _vector_indexes),
     ("0006_caches_settings_work", _caches_and_record),
+    ("0007_sources", _sources),
 )
 NAMES = [name for name, _ in MIGRATIONS]
 

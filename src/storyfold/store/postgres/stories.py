@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -49,10 +49,17 @@ def story_record(db: psycopg.Connection[Any], sid: str, headline: str | None,
 class PostgresStories(PostgresConnection, StoryStore):
     """Stories are rows keyed by id, centroids pgvector values; times are TIMESTAMPTZ."""
 
-    def story_states(self, since: datetime | None = None) -> list[StoryState]:
+    def story_states(self, since: datetime | None = None, until: datetime | None = None,
+                     ids: Iterable[str] | None = None) -> list[StoryState]:
         sql = "SELECT id, centroid, size, terms, first_seen, last_seen, names FROM stories"
         params: tuple[Any, ...] = ()
-        if since is not None:
+        if ids is not None:
+            sql += " WHERE id = ANY(%s)"
+            params = (pg_ids(ids),)
+        elif until is not None:
+            sql += " WHERE last_seen >= %s AND last_seen < %s"
+            params = (utc(since) or datetime.min.replace(tzinfo=UTC), utc(until))
+        elif since is not None:
             sql += " WHERE last_seen IS NULL OR last_seen >= %s"
             params = (utc(since),)
         return [
@@ -63,6 +70,10 @@ class PostgresStories(PostgresConnection, StoryStore):
             for sid, c, size, terms, first, last, names in self.db.execute(
                 sql, params, binary=True)
         ]
+
+    def latest_seen(self) -> datetime | None:
+        row = self.db.execute("SELECT MAX(last_seen) FROM stories").fetchone()
+        return utc(row[0]) if row else None
 
     def save_story_state(self, state: StoryState) -> None:
         self.db.execute(
