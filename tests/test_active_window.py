@@ -122,3 +122,22 @@ def test_a_new_pipeline_on_a_large_store_loads_the_recent_stories_only(
     store = open_store(url)
     fresh = Pipeline(store, _settings(active_slack_days=0), embedder=embedder)
     assert 0 < len(fresh.index()) <= 4 < len(TOWNS)
+
+
+def test_a_consolidation_pass_holds_its_stories_and_their_possible_partners(
+        tmp_path: Path, embedder) -> None:
+    """Stories placed early in a pass may be set aside before the pass consolidates them;
+    the pass reads them back, with every story they could merge with."""
+    data = _stream(tmp_path, late=False)
+    store = open_store(f"sqlite:///{tmp_path}/hold.db")
+    pipe = Pipeline(store, _settings(active_slack_days=0, chunk=8), embedder=embedder,
+                    provenance=False)
+    report = pipe.add(iter_documents([str(data)]))
+    by_record = {a.record: a.id for a in store.articles(report.assignments).values()}
+    story = _partition(store)
+    old, next_one = story[by_record["e0v0"]], story[by_record["e1v0"]]
+    window = pipe.window()
+    assert old not in pipe.index() and next_one not in pipe.index()
+    window.hold_for_consolidation([old])
+    assert old in pipe.index() and next_one in pipe.index()  # 5 days later: a partner
+    assert story[by_record["e13v0"]] in pipe.index()  # the newest stay held

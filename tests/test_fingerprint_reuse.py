@@ -1,5 +1,5 @@
-"""Copies need no encoding: an exact or near copy takes its source's article vector, whether
-the source is stored already or came earlier in the same chunk."""
+"""Exact copies need no encoding: an article with the words of a stored or earlier article
+takes its article vector; a near copy (other words) keeps its own."""
 
 from __future__ import annotations
 
@@ -54,12 +54,12 @@ def test_copies_in_one_chunk_and_of_stored_articles_are_not_encoded(
     report = pipe.add(iter_documents([str(first)]))
     assert report.added == 4
     titles = [t for t in encoded if "Quillmouth" in t and "pier" in t.lower()]
-    assert len(titles) == 1 and pipe.reused == 2  # only the first of the three is encoded
+    assert len(titles) == 2 and pipe.reused == 1  # the exact copy is not encoded
     ids = {Path(a.path).name: a.id for a in store.articles(report.assignments).values()}
     fps = store.fingerprints(ids.values())
     source = fps[ids["a.txt"]].embedding
     assert np.array_equal(fps[ids["b.txt"]].embedding, source)
-    assert np.array_equal(fps[ids["c.txt"]].embedding, source)
+    assert not np.array_equal(fps[ids["c.txt"]].embedding, source)  # a near copy: its own
     assert not np.array_equal(fps[ids["d.txt"]].embedding, source)
     assert len({report.assignments[ids[n]] for n in ("a.txt", "b.txt", "c.txt")}) == 1
 
@@ -67,7 +67,7 @@ def test_copies_in_one_chunk_and_of_stored_articles_are_not_encoded(
     _write(later, "e.txt", "Quillmouth pier shut for six weeks", BODY, "Aggregator Three")
     encoded.clear()
     again = pipe.add(iter_documents([str(later)]))
-    assert again.added == 1 and pipe.reused == 3 and not encoded
+    assert again.added == 1 and pipe.reused == 2 and not encoded
     (eid,) = again.assignments
     assert np.array_equal(store.fingerprints([eid])[eid].embedding, source)
     assert again.assignments[eid] == report.assignments[ids["a.txt"]]

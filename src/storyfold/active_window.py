@@ -17,6 +17,7 @@ undated article is scored against the stories held.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from storyfold.place import StoryIndex
@@ -85,6 +86,22 @@ class ActiveWindow:
                     self.index.put(state)
                     self.reads += 1
             self.held_from = need
+
+    def hold_for_consolidation(self, story_ids: Iterable[str]) -> None:
+        """Hold the stories a consolidation pass works on, and every story they could merge
+        with: those within the join window of the earliest of them (a story placed in an
+        earlier chunk of the pass may have been set aside since, and a late one's merge
+        partners are as old as it is)."""
+        missing = [sid for sid in story_ids if sid not in self.index]
+        for state in self.store.story_states(ids=missing) if missing else []:
+            self.index.put(state)
+            self.reads += 1
+        firsts = [s.first_seen for sid in story_ids if sid in self.index
+                  and (s := self.index.get(sid)).first_seen is not None]
+        if firsts:
+            newest = self.newest
+            self.cover(min(firsts))
+            self.newest = newest
 
     def bring_back(self, story_id: str) -> bool:
         """Hold a story that was set aside (a copy points to it); False if it is gone."""

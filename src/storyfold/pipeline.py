@@ -206,6 +206,7 @@ class Pipeline:
         if report.resumed & work:
             log.info("finishing %d story(ies) an interrupted run left pending",
                      len(report.resumed & work))
+        self.window().hold_for_consolidation(work)
         changes = consolidate(self.store, self.index(), work,
                               self.settings.consolidate, self.settings.place)
         report.touched -= changes.merged_away
@@ -253,9 +254,8 @@ class Pipeline:
         future = None
         if fresh:
             signed = signatures(fresh, self.settings.fingerprint)
-            # copies take their source's vector: only the rest is encoded
-            reuse = copies(self.store, fresh, signed, self.settings.provenance.near_jaccard,
-                           self.settings.fingerprint.lsh_bands)
+            # exact copies take their source's vector: only the rest is encoded
+            reuse = copies(self.store, fresh, signed)
             self.reused += len(reuse)
             future = ahead.submit(fingerprint_batch, fresh, self.embedder,
                                   self.settings.fingerprint, signed, reuse.known, reuse.same_as)
