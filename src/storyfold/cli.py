@@ -255,8 +255,9 @@ def story(
 @app.command("eval")
 def eval_cmd(
     file: Annotated[Path, typer.Argument(help="Labelled JSON Lines file.")],
-    mode: Annotated[str, typer.Option(help="stories (field `cluster`) or pairs (`label`).")] = (
-        "stories"),
+    mode: Annotated[str, typer.Option(
+        help="stories (field `cluster`), pairs (`label`) or same-story (article pairs with "
+             "a graded `label`, 1 = same story).")] = "stories",
     db: Annotated[str | None, typer.Option(
         "--db", help="Store URL; default: a fresh temporary store.")] = None,
     train_folds: Annotated[int, typer.Option(
@@ -271,7 +272,7 @@ def eval_cmd(
     """Score clustering or rewrite linking on a labelled file, through the `run` code path."""
     import tempfile
 
-    from storyfold.eval.runners import eval_pairs, eval_stories
+    from storyfold.eval.runners import EvalResult, eval_pairs, eval_stories
 
     settings = _settings(settings_file)
     if not file.is_file():
@@ -297,6 +298,14 @@ def eval_cmd(
             err.print("[yellow]warning:[/yellow] the shipped pair model was trained on this "
                       "file, so its figures here are in-sample; --train-folds 10 gives the "
                       "cross-validated figure.", highlight=False)
+    elif mode == "same-story":
+        from storyfold.eval.same_story import eval_same_story
+
+        try:
+            figures = eval_same_story(file, settings=settings)
+        except StoryfoldError as exc:
+            raise _fail(exc) from exc
+        result = EvalResult(figures)
     elif mode == "stories":
         with tempfile.TemporaryDirectory() as tmp:
             try:
@@ -313,7 +322,7 @@ def eval_cmd(
                                       settings=settings)
             store.close()
     else:
-        raise _fail(StoryfoldError(f"unknown mode {mode!r}; use stories or pairs"))
+        raise _fail(StoryfoldError(f"unknown mode {mode!r}; use stories, pairs or same-story"))
     if as_json:
         out.print_json(json.dumps(result.figures))
         return
