@@ -8,6 +8,7 @@ import logging
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -186,18 +187,30 @@ def repair(db: DbOpt = DEFAULT_DB, settings_file: SettingsOpt = None) -> None:
 
 
 @app.command()
-def stories(db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
+def stories(db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False,
+            lang: Annotated[str | None, typer.Option(
+                "--lang", help="Only stories with an article in this language (de, en, …).")
+            ] = None) -> None:
     """List the stories in the store, newest first."""
     try:
         store = open_store(db, must_exist=True)
     except StoryfoldError as exc:
         raise _fail(exc) from exc
-    data = [story_json(store, rec) for rec in store.iter_stories()]
+    recs = store.iter_stories() if not lang else _stories_in(store, lang.strip().lower())
+    data = [story_json(store, rec) for rec in recs]
     if as_json:
         out.print_json(json.dumps({"stories": data}), indent=1)
     else:
         out.print(_stories_table(data, f"{len(data)} stories in {db}"))
     store.close()
+
+
+def _stories_in(store: Store, lang: str) -> Iterator[StoryRecord]:
+    """Every story with an article in `lang`, newest first, read a page at a time."""
+    after = None
+    while page := store.list_stories(lang=lang, limit=100, after=after):
+        yield from page
+        after = store.page_key(page[-1])
 
 
 @app.command()

@@ -16,12 +16,12 @@ from storyfold.clean.dateline import (
     wire_name,
 )
 from storyfold.clean.dates import find_full_date, parse_date
+from storyfold.clean.language import article_language
 from storyfold.clean.trailers import strip_trailers
 from storyfold.model import Article, Credit, DateSource, RawDocument, Removed
 from storyfold.settings import DEFAULTS, CleanSettings
 
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
-_EN_STOP = {"the", "and", "of", "to", "in", "a", "is", "that", "for", "on", "was", "with", "said"}
 
 
 def normalize_text(text: str) -> str:
@@ -69,14 +69,6 @@ def _domain(url: str | None) -> str | None:
         return None
     host = urlsplit(url).hostname or ""
     return host.removeprefix("www.") or None
-
-
-def _guess_lang(text: str) -> str | None:
-    words = text.lower().split()[:400]
-    if not words:
-        return None
-    share = sum(w in _EN_STOP for w in words) / len(words)
-    return "en" if share > 0.08 else None
 
 
 def _published(
@@ -141,7 +133,7 @@ def clean(raw: RawDocument, settings: CleanSettings = DEFAULTS.clean) -> Article
         credits=list(unique.values()),
         captions=captions,
         removed=removed,
-        lang=raw.meta.get("lang") or _guess_lang(text),
+        lang=article_language(raw.meta.get("lang"), title, text, settings),
         author=author if isinstance(author, str) else None,
         path=raw.path,
         record=raw.record,

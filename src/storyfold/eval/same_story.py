@@ -28,12 +28,11 @@ import numpy as np
 
 from storyfold.clean import clean
 from storyfold.errors import StoryfoldError
-from storyfold.fingerprint import Embedder, fingerprint_batch, jaccard
+from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch, jaccard
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.place import StoryIndex, state_of, time_gap
-from storyfold.place_languages import cross_language_score, same_language
+from storyfold.place_languages import link_evidence, same_language
 from storyfold.settings import DEFAULTS, Settings
-
 
 # The definition of the F1's positive class (the data's README: "Overall <= 2.0"), not a knob.
 SAME_STORY_AT_MOST = 2.0
@@ -108,9 +107,14 @@ def pair_decision(a: tuple[Article, Fingerprint], b: tuple[Article, Fingerprint]
     if fp_a.content_hash == fp_b.content_hash or jaccard(
             fp_a.minhash, fp_b.minhash) >= settings.provenance.near_jaccard:
         return 1.0, True  # a copy joins its original (`place._place`)
-    state = state_of("s" + art_a.id, [fp_a], [art_a.published])
     if not same_language(art_a.lang, art_b.lang):
-        return cross_language_score(state, fp_b, art_b.published, settings.place)
+        if fp_a.multilingual is None or fp_b.multilingual is None:
+            return 0.0, False  # no shared space: the pipeline cannot link them
+        ev = link_evidence(fp_a.multilingual, fp_a.names, (art_a.published, art_a.published),
+                           fp_b.multilingual, fp_b.names, (art_b.published, art_b.published),
+                           settings.languages)
+        return ev.score, ev.linked
+    state = state_of("s" + art_a.id, [fp_a], [art_a.published])
     index = StoryIndex([state], df, n_docs, settings.place)
     story, joined_score = index.best(fp_b, art_b.published)
     joined = story is not None
@@ -127,11 +131,12 @@ def eval_same_story(path: Path, embedder: Embedder | None = None,
     """Score the pipeline's same-story decision and score on a file of graded pairs."""
     pairs, docs = read_graded_pairs(path)
     embedder = embedder or Embedder()
+    multilingual = MultilingualEncoder() if settings.languages.multilingual else None
     t0 = time.perf_counter()
     articles = {k: clean(raw, settings.clean) for k, raw in docs.items()}
     keys = list(articles)
     fps = dict(zip(keys, fingerprint_batch([articles[k] for k in keys], embedder,
-                                           settings.fingerprint), strict=True))
+                                           settings.fingerprint, multilingual), strict=True))
     secs = time.perf_counter() - t0
     df: dict[str, int] = defaultdict(int)
     for fp in fps.values():
@@ -149,7 +154,7 @@ def eval_same_story(path: Path, embedder: Embedder | None = None,
     for r in rows:
         by_lang[r[2].langs].append(r)
     other = [r for r in rows if r[2].langs != "en-en"]
-    found = defaultdict(int)
+    found: dict[str, int] = defaultdict(int)
     for a in articles.values():
         found[a.lang or "unknown"] += 1
     return {

@@ -15,8 +15,13 @@ import rensa
 from storyfold.clean import normalize_text
 from storyfold.fingerprint.embed import Embedder, load_base_model, precision
 from storyfold.fingerprint.features import names, salient_terms, shingles, tokens
+from storyfold.fingerprint.multilingual import (
+    MultilingualEncoder,
+    in_placement_space,
+    multilingual_vectors,
+)
 from storyfold.model import Article, Fingerprint
-from storyfold.settings import DEFAULTS, FingerprintSettings
+from storyfold.settings import DEFAULTS, EMBEDDING_DIM, FingerprintSettings
 from storyfold.text.sentences import LEAD, sentences
 
 log = logging.getLogger(__name__)
@@ -64,10 +69,24 @@ def embedding_text(article: Article, chars: int = DEFAULTS.fingerprint.embed_cha
 
 
 def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
-                      settings: FingerprintSettings = DEFAULTS.fingerprint) -> list[Fingerprint]:
-    """Fingerprints for a batch; embeddings are computed in one call for throughput."""
-    vectors = embedder.embed([embedding_text(a, settings.embed_chars) for a in articles],
-                             max_tokens=settings.embed_max_tokens)
+                      settings: FingerprintSettings = DEFAULTS.fingerprint,
+                      multilingual: MultilingualEncoder | None = None) -> list[Fingerprint]:
+    """Fingerprints for a batch; embeddings are computed in one call for throughput.
+
+    With a `multilingual` encoder, articles in a language it knows also get a multilingual
+    vector, and those not in English take their story-placement embedding from it
+    (`native_embeddings`) instead of from the English MiniLM, which is then not run on them.
+    """
+    texts = [embedding_text(a, settings.embed_chars) for a in articles]
+    ml = multilingual_vectors(articles, texts, multilingual)
+    native = [i for i, a in enumerate(articles) if ml[i] is None or a.lang == "en"]
+    vectors = np.zeros((len(articles), EMBEDDING_DIM), dtype=np.float32)
+    if native:
+        vectors[native] = embedder.embed([texts[i] for i in native],
+                                         max_tokens=settings.embed_max_tokens)
+    for i, v in enumerate(ml):
+        if v is not None and articles[i].lang != "en":
+            vectors[i] = in_placement_space(v)
     return [
         Fingerprint(
             article_id=a.id,
@@ -76,6 +95,7 @@ def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
             embedding=vectors[i],
             terms=salient_terms(a.title, a.text, settings.max_terms, settings.name_weight),
             names=names(a.title, a.text, settings.max_names),
+            multilingual=ml[i],
         )
         for i, a in enumerate(articles)
     ]
@@ -83,6 +103,7 @@ def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
 
 __all__ = [
     "Embedder",
+    "MultilingualEncoder",
     "content_hash",
     "embedding_text",
     "fingerprint_batch",

@@ -166,12 +166,13 @@ class SearchStore(Protocol):
     def list_stories(
         self, *, q: str | None = None, since: datetime | None = None,
         until: datetime | None = None, source: str | None = None, limit: int = 20,
-        after: tuple[str, str] | None = None,
+        after: tuple[str, str] | None = None, lang: str | None = None,
     ) -> list[StoryRecord]:
         """Stories with members, newest first (by first seen), one page at a time.
 
         `since`/`until` keep stories whose span overlaps [since, until); `source` keeps stories
-        with an article from that outlet; `q` keeps stories with an article matching the words.
+        with an article from that outlet; `lang` keeps stories with an article in that
+        language (a code such as "de"); `q` keeps stories with an article matching the words.
         `after` is the `page_key` of the last story of the previous page (keyset pagination:
         stable while stories are being added)."""
 
