@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from storyfold.clean import clean
 from storyfold.consolidate import consolidate
 from storyfold.errors import IngestError
-from storyfold.fingerprint import Embedder, fingerprint_batch
+from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch
 from storyfold.model import Article, RawDocument
 from storyfold.place import StoryIndex, place_batch
+from storyfold.place_languages import link_stories
 from storyfold.provenance.stage import reanalyze
 from storyfold.settings import DEFAULTS, RESULT_SECTIONS, Settings, digest, to_dict
 from storyfold.store.base import Store
@@ -73,6 +74,8 @@ class Pipeline:
         # $STORYFOLD_EMBED_PRECISION still counts for a pipeline built on the defaults
         self.embedder = embedder or Embedder(fs.embed_max_tokens, fs.embed_batch,
                                              None if fs.precision == "auto" else fs.precision)
+        self.multilingual = (MultilingualEncoder() if settings.languages.multilingual
+                             else None)
         self.on_error = on_error
         self.on_progress = on_progress
         self.provenance = provenance  # False: stories only (evaluation of clustering)
@@ -170,6 +173,10 @@ class Pipeline:
         if self.provenance:
             reanalyze(self.store, self.embedder, report.touched, self.settings.provenance,
                       self.settings.fingerprint)
+            if self.multilingual is not None:  # stories in other languages about one event
+                with self.store.transaction():
+                    link_stories(self.store, report.touched, self.index(),
+                                 self.settings.languages)
 
     # ---- the stages of one chunk ------------------------------------------------------------
     def _clean(self, item: RawDocument, report: RunReport) -> Article | None:
@@ -193,7 +200,8 @@ class Pipeline:
         self._progress(len(articles) - len(fresh))
         if not fresh:
             return
-        fps = fingerprint_batch(fresh, self.embedder, self.settings.fingerprint)
+        fps = fingerprint_batch(fresh, self.embedder, self.settings.fingerprint,
+                                self.multilingual)
         placements = place_batch(
             self.store, self.index(), fresh, fps, self.settings.provenance.near_jaccard,
             self.settings.fingerprint.lsh_bands, on_placed=lambda: self._progress(1))

@@ -11,12 +11,17 @@ the days between the stories.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
+from storyfold.model import StoryState
 from storyfold.settings import DEFAULTS, LanguagesSettings
+from storyfold.store.base import Store
+from storyfold.text.languages import figure_key
 
 
 def same_language(a: str | None, b: str | None) -> bool:
@@ -37,6 +42,16 @@ def names_overlap(a: dict[str, float], b: dict[str, float]) -> tuple[float, list
     if not shared or small <= 0:
         return 0.0, []
     return min(1.0, sum(min(a[t], b[t]) for t in shared) / small), shared
+
+
+def canonical_names(names: dict[str, float], lang: str | None) -> dict[str, float]:
+    """Names with figures in their language-free spelling ("12.000" in German and
+    "12,000" in English are one figure), so they can be compared across languages."""
+    out: dict[str, float] = {}
+    for t, v in names.items():
+        key = figure_key(t, lang) if t[:1].isdigit() else t
+        out[key] = out.get(key, 0.0) + v
+    return out
 
 
 @dataclass(frozen=True)
@@ -85,3 +100,79 @@ def link_evidence(ml_a: np.ndarray, names_a: dict[str, float],
     linked = (score >= settings.link_threshold and overlap >= settings.link_names_floor
               and (days is None or days <= settings.link_max_gap_days))
     return LinkEvidence(score, cosine, overlap, shared, days, linked)
+
+
+# ---- linking stored stories --------------------------------------------------------------
+@dataclass
+class StoryProfile:
+    """A story as the cross-language link sees it."""
+
+    id: str
+    lang: str | None  # the language most of its articles are in
+    centroid: np.ndarray | None  # mean multilingual vector of its members (None: none has one)
+    names: dict[str, float]
+    span: tuple[datetime | None, datetime | None]
+
+
+def story_profile(store: Store, story_id: str) -> StoryProfile:
+    ids = store.story_member_ids(story_id)
+    arts = store.articles(ids)
+    fps = store.fingerprints(ids)
+    langs = Counter(a.lang for a in arts.values() if a.lang)
+    vecs = [fp.multilingual for fp in fps.values() if fp.multilingual is not None]
+    names: dict[str, float] = {}
+    for fp in fps.values():
+        for t, v in fp.names.items():
+            names[t] = names.get(t, 0.0) + v
+    dates = [a.published for a in arts.values() if a.published is not None]
+    lang = langs.most_common(1)[0][0] if langs else None
+    return StoryProfile(
+        story_id, lang, np.mean(vecs, axis=0) if vecs else None, canonical_names(names, lang),
+        (min(dates), max(dates)) if dates else (None, None))
+
+
+def link_stories(store: Store, story_ids: Iterable[str], stories: Iterable[StoryState],
+                 settings: LanguagesSettings = DEFAULTS.languages) -> int:
+    """Link each of `story_ids` to the stories in other languages about the same event
+    (`stories`: the active ones, e.g. the placement index), replacing its earlier links.
+
+    Candidates are found cheaply first — in the time window, sharing enough names and
+    figures — and only the best `max_link_candidates` are read from the store and scored.
+    Returns the number of links written.
+    """
+    active = list(stories)
+    cache: dict[str, StoryProfile] = {}
+
+    def profile(sid: str) -> StoryProfile:
+        if sid not in cache:
+            cache[sid] = story_profile(store, sid)
+        return cache[sid]
+
+    written = 0
+    for sid in sorted(set(story_ids)):
+        store.drop_story_links(sid)
+        me = profile(sid)
+        if me.centroid is None or me.lang is None:
+            continue
+        near: list[tuple[float, str]] = []
+        for st in active:
+            if st.id == sid:
+                continue
+            days = _days_apart(me.span, (st.first_seen, st.last_seen))
+            if days is not None and days > settings.link_max_gap_days:
+                continue
+            overlap, _ = names_overlap(me.names, st.names)  # figures as the story spells them
+            if overlap >= settings.link_names_floor:
+                near.append((overlap, st.id))
+        near.sort(reverse=True)
+        for _, other_id in near[: settings.max_link_candidates]:
+            other = profile(other_id)
+            if other.centroid is None or other.lang in (None, me.lang):
+                continue
+            ev = link_evidence(me.centroid, me.names, me.span, other.centroid, other.names,
+                               other.span, settings)
+            if ev.linked:
+                store.save_story_link(sid, other_id, ev.score,
+                                      {**ev.as_dict(), "languages": [me.lang, other.lang]})
+                written += 1
+    return written

@@ -31,7 +31,7 @@ from storyfold.errors import StoryfoldError
 from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch, jaccard
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.place import StoryIndex, state_of, time_gap
-from storyfold.place_languages import link_evidence, same_language
+from storyfold.place_languages import canonical_names, link_evidence, same_language
 from storyfold.settings import DEFAULTS, Settings
 
 # The definition of the F1's positive class (the data's README: "Overall <= 2.0"), not a knob.
@@ -110,9 +110,10 @@ def pair_decision(a: tuple[Article, Fingerprint], b: tuple[Article, Fingerprint]
     if not same_language(art_a.lang, art_b.lang):
         if fp_a.multilingual is None or fp_b.multilingual is None:
             return 0.0, False  # no shared space: the pipeline cannot link them
-        ev = link_evidence(fp_a.multilingual, fp_a.names, (art_a.published, art_a.published),
-                           fp_b.multilingual, fp_b.names, (art_b.published, art_b.published),
-                           settings.languages)
+        ev = link_evidence(fp_a.multilingual, canonical_names(fp_a.names, art_a.lang),
+                           (art_a.published, art_a.published),
+                           fp_b.multilingual, canonical_names(fp_b.names, art_b.lang),
+                           (art_b.published, art_b.published), settings.languages)
         return ev.score, ev.linked
     state = state_of("s" + art_a.id, [fp_a], [art_a.published])
     index = StoryIndex([state], df, n_docs, settings.place)

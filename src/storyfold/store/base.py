@@ -154,6 +154,23 @@ class StoryStore(Protocol):
         (A → B → C gives C), else None (never stored, or the chain ends nowhere)."""
 
 
+class LinkStore(Protocol):
+    """Links between stories in two languages about one event (`place_languages`)."""
+
+    @abstractmethod
+    def save_story_link(self, a: str, b: str, score: float, evidence: dict[str, Any]) -> None:
+        """Record (or replace) the link between stories `a` and `b`, in either order."""
+
+    @abstractmethod
+    def story_links(self, story_id: str) -> list[tuple[str, float, dict[str, Any]]]:
+        """The stories linked to `story_id` (other id, score, evidence), best first; links
+        to stories that no longer exist are left out."""
+
+    @abstractmethod
+    def drop_story_links(self, story_id: str) -> None:
+        """Forget every link of `story_id` (it changed, and is linked again)."""
+
+
 class SearchStore(Protocol):
     """Reading the store as a reader does: search, listings, outlets, the embeddings feed."""
 
@@ -251,7 +268,7 @@ class WorkStore(Protocol):
         """Remove stories from the pending set (ids not in it are ignored)."""
 
 
-class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, WorkStore,
+class Store(ArticleStore, StoryStore, LinkStore, SearchStore, CacheStore, SettingsStore, WorkStore,
             Protocol):
     """The one type the rest of storyfold uses: every concern, plus transactions.
 
@@ -278,6 +295,7 @@ class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, Wo
 
 __all__ = [
     "ArticleStore",
+    "LinkStore",
     "CacheStore",
     "SearchHit",
     "SearchStore",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from storyfold.store.base import Store
 from storyfold.store.sqlite.articles import SQLiteArticles
 from storyfold.store.sqlite.caches import SQLiteCaches
+from storyfold.store.sqlite.links import SQLiteLinks
 from storyfold.store.sqlite.migrations import MIGRATIONS
 from storyfold.store.sqlite.search import MAX_QUERY_TERMS, SQLiteSearch, fts_query
 from storyfold.store.sqlite.settings_record import SQLiteSettingsRecord
@@ -15,7 +16,7 @@ from storyfold.store.sqlite.stories import SQLiteStories
 from storyfold.store.sqlite.work import SQLiteWork
 
 
-class SQLiteStore(SQLiteArticles, SQLiteStories, SQLiteSearch, SQLiteCaches,
+class SQLiteStore(SQLiteArticles, SQLiteStories, SQLiteLinks, SQLiteSearch, SQLiteCaches,
                   SQLiteSettingsRecord, SQLiteWork, Store):
     """The embedded default backend (`sqlite:///file.db`; `sqlite://` alone is in memory)."""
 
