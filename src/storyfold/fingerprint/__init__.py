@@ -86,7 +86,7 @@ def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
                                          max_tokens=settings.embed_max_tokens)
     for i, v in enumerate(ml):
         if v is not None and articles[i].lang != "en":
-            vectors[i] = in_placement_space(v)
+            vectors[i] = in_placement_space(v, articles[i].lang or "")
     return [
         Fingerprint(
             article_id=a.id,

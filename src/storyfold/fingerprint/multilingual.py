@@ -19,6 +19,7 @@ import functools
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,28 +91,25 @@ def multilingual_vectors(articles: Sequence[Article], texts: Sequence[str],
     return out
 
 
-def _projection() -> np.ndarray:
-    """A fixed 512 → 384 map with orthonormal rows (seeded, so every process and every
-    store agrees on it)."""
-    rng = np.random.default_rng(_PROJECTION_SEED)
+@functools.cache
+def _projection(lang: str) -> np.ndarray:
+    """A fixed 512 → 384 map with orthonormal columns, one per language (seeded by the
+    language code, so every process and every store agrees on it)."""
+    rng = np.random.default_rng([_PROJECTION_SEED, zlib.crc32(lang.encode("utf-8"))])
     q, _ = np.linalg.qr(rng.standard_normal((MULTILINGUAL_DIM, EMBEDDING_DIM)))
     return q.astype(np.float32)
 
 
-@functools.cache
-def _projection_matrix() -> np.ndarray:
-    return _projection()
-
-
-def in_placement_space(vector: np.ndarray) -> np.ndarray:
+def in_placement_space(vector: np.ndarray, lang: str) -> np.ndarray:
     """A multilingual vector as a placement embedding (the width the story index holds).
 
-    A fixed orthonormal projection keeps cosines between two projected vectors within a few
-    hundredths of the originals (a random 384-of-512 subspace), so stories in one language
-    are placed on the multilingual encoder's sense of closeness. Against English MiniLM
-    centroids the projected vector is near orthogonal (another space), so articles are
-    placed among stories of their own language; links across languages are made on the
-    full vectors (`place_languages`).
+    A fixed orthonormal projection keeps cosines between two projected vectors of one
+    language within a few hundredths of the originals (a random 384-of-512 subspace), so
+    stories in one language are placed on the multilingual encoder's sense of closeness.
+    Each language has its own projection, and English keeps MiniLM: vectors of two languages
+    are near orthogonal in the story index, so an article is placed among the stories of
+    its own language, and links across languages are made on the full vectors
+    (`place_languages`).
     """
-    v = vector @ _projection_matrix()
+    v = vector @ _projection(lang)
     return (v / (np.linalg.norm(v) or 1.0)).astype(np.float32)

@@ -60,6 +60,9 @@ def story_json(store: Store, rec: StoryRecord, with_evidence: bool = False,
         "last_seen": rec.last_seen.isoformat() if rec.last_seen else None,
         "outlets": sorted({a["source"] for a in articles if a["source"]}),
         "languages": languages(articles),
+        # the same event's stories in other languages, with why they are linked
+        "linked": [{"story": other, "score": round(score, 4), "evidence": evidence}
+                   for other, score, evidence in store.story_links(rec.id)],
         "articles": articles,
     }
 

@@ -120,7 +120,8 @@ WIRES: dict[str, str] = {
 _WIRE = _alternation(list(WIRES))
 # "(dpa)", "mit dpa", "/dpa", "Quelle: dpa", "(EFE) -", "— AFP", "(AA)"
 _CREDIT = re.compile(
-    rf"(?:\((?P<a>{_WIRE})\)|(?:\bmit|\bcon|\bavec|\bcom|\bmet|\bz|\bile|quelle:|fuente:|"
+    rf"(?:\((?P<a>{_WIRE})\)|(?:\bcon información de|\bcom informações d[ae]|"
+    rf"\bmit material von|\bmit|\bcon|\bavec|\bcom|\bmet|\bz|\bile|quelle:|fuente:|"
     rf"source\s?:|fonte:|bron:|źródło:|kaynak:|المصدر:)\s*(?P<b>{_WIRE})\b|"
     rf"(?:^|\s)/\s?(?P<c>{_WIRE})\s*$)",
     re.I | re.M)
