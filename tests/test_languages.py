@@ -100,6 +100,7 @@ def test_wire_credits_and_datelines_of_other_presses() -> None:
     assert native_credits("Berlin (dpa) - Der Rat hat beschlossen.", "de") == ["dpa"]
     assert native_credits("Texto de la noticia.\n\nCon información de EFE", "es") == ["EFE"]
     assert native_credits("Haber metni burada (AA)", "tr") == ["Anadolu"]
+    assert native_credits("İSTANBUL (İHA) - Haber metni", "tr") == ["İHA"]
     assert native_credits("Berlin (dpa) - text", "en") == []
     assert native_dateline("MADRID, 3 mar (EFE).- El Gobierno aprobó") == ("Madrid", "EFE")
     assert native_dateline("Ein Satz ohne Ortsmarke.") is None

@@ -8,10 +8,13 @@ per pair, the first article is a story of its own and the second is placed as `r
 place it: a copy joins, otherwise it is scored against that story (`StoryIndex`), and
 across languages the story link decides (`place_languages`).
 
-Two figures come out. `pearson` correlates the pipeline's score with 5 − label (so higher
-is better on both sides); the score is the placement score with the names gate opened, so a
-pair the gate would refuse still gets a graded value. `f1` is of the pipeline's decision
-(joined, or linked across languages) against "same story" = label ≤ `same_story_label`.
+`pearson` correlates the score the pipeline writes on the link between the two articles
+(`pair_decision`) with 5 − label, so higher is better on both sides; `pearson_placement`
+does the same for the placement score. `f1` is of the pipeline's decision (joined, or linked
+across languages) against "same story" = label ≤ `SAME_STORY_AT_MOST`. `non_english` pools
+every pair but en-en, and gives the per-language-pair figures averaged by pair count too.
+With `languages.multilingual = false` every pair goes the English path (the figures of
+storyfold before it read other languages).
 """
 
 from __future__ import annotations
@@ -91,39 +94,58 @@ def _f1(pred: list[bool], gold: list[bool]) -> dict[str, float]:
             "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
-def _figures(rows: list[tuple[float, bool, GradedPair]], cut: float) -> dict[str, Any]:
-    scores = [s for s, _, _ in rows]
-    target = [5.0 - p.label for _, _, p in rows]
-    prf = _f1([j for _, j, _ in rows], [p.label <= cut for _, _, p in rows])
-    return {"pairs": len(rows), "pearson": _pearson(scores, target), "f1": prf["f1"],
-            "precision": prf["precision"], "recall": prf["recall"]}
+def _figures(rows: list[tuple[PairOutcome, GradedPair]], cut: float) -> dict[str, Any]:
+    target = [5.0 - p.label for _, p in rows]
+    prf = _f1([o.same for o, _ in rows], [p.label <= cut for _, p in rows])
+    return {"pairs": len(rows), "pearson": _pearson([o.score for o, _ in rows], target),
+            "f1": prf["f1"], "precision": prf["precision"], "recall": prf["recall"],
+            "pearson_placement": _pearson([o.placement for o, _ in rows], target)}
+
+
+def _pair_weighted(by_lang: dict[str, dict[str, Any]]) -> float | None:
+    """Per-language-pair Pearson averaged with each pair's count as its weight."""
+    parts = [(v["pearson"], v["pairs"]) for v in by_lang.values() if v["pearson"] is not None]
+    total = sum(n for _, n in parts)
+    return round(sum(r * n for r, n in parts) / total, 4) if total else None
+
+
+@dataclass(frozen=True)
+class PairOutcome:
+    score: float  # what the pipeline writes on the link between the two articles
+    placement: float  # the placement score of the second against the first's story
+    same: bool  # joined the first's story, or linked to it across languages
 
 
 def pair_decision(a: tuple[Article, Fingerprint], b: tuple[Article, Fingerprint],
                   df: dict[str, int], n_docs: int, settings: Settings = DEFAULTS
-                  ) -> tuple[float, bool]:
-    """The graded score and the decision of the pipeline for b arriving after a."""
+                  ) -> PairOutcome:
+    """What the pipeline makes of b arriving after a.
+
+    The graded score is the one the pipeline writes on the link between two articles: the
+    cosine of their embeddings inside one language (`provenance.links.link_kind`), the link
+    evidence score across languages (`place_languages`), 1 for a copy. The placement score
+    (names gate opened, so every pair gets a value) is reported beside it.
+    """
     (art_a, fp_a), (art_b, fp_b) = a, b
     if fp_a.content_hash == fp_b.content_hash or jaccard(
             fp_a.minhash, fp_b.minhash) >= settings.provenance.near_jaccard:
-        return 1.0, True  # a copy joins its original (`place._place`)
-    if not same_language(art_a.lang, art_b.lang):
-        if fp_a.multilingual is None or fp_b.multilingual is None:
-            return 0.0, False  # no shared space: the pipeline cannot link them
+        return PairOutcome(1.0, 1.0, True)  # a copy joins its original (`place._place`)
+    if (not same_language(art_a.lang, art_b.lang) and fp_a.multilingual is not None
+            and fp_b.multilingual is not None):
         ev = link_evidence(fp_a.multilingual, canonical_names(fp_a.names, art_a.lang),
                            (art_a.published, art_a.published),
                            fp_b.multilingual, canonical_names(fp_b.names, art_b.lang),
                            (art_b.published, art_b.published), settings.languages)
-        return ev.score, ev.linked
+        return PairOutcome(ev.score, ev.score, ev.linked)
+    cosine = float(fp_a.embedding @ fp_b.embedding)
     state = state_of("s" + art_a.id, [fp_a], [art_a.published])
-    index = StoryIndex([state], df, n_docs, settings.place)
-    story, joined_score = index.best(fp_b, art_b.published)
-    joined = story is not None
     if time_gap(art_b.published, state, settings.place.grace_days) > settings.place.max_gap_days:
-        return 0.0, False
+        return PairOutcome(cosine, 0.0, False)
+    story, placement = StoryIndex([state], df, n_docs, settings.place).best(
+        fp_b, art_b.published)
     open_gate = StoryIndex([state], df, n_docs, replace(settings.place, names_floor=0.0))
     scored = open_gate.score_all(fp_b, art_b.published)
-    return (scored[0][1] if scored else joined_score), joined
+    return PairOutcome(cosine, scored[0][1] if scored else placement, story is not None)
 
 
 def eval_same_story(path: Path, embedder: Embedder | None = None,
@@ -143,25 +165,26 @@ def eval_same_story(path: Path, embedder: Embedder | None = None,
     for fp in fps.values():
         for t in fp.terms:
             df[t] += 1
-    rows: list[tuple[float, bool, GradedPair]] = []
+    rows: list[tuple[PairOutcome, GradedPair]] = []
     for p in pairs:
-        score, joined = pair_decision((articles[p.a], fps[p.a]), (articles[p.b], fps[p.b]),
-                                      df, len(fps), settings)
-        rows.append((score, joined, p))
+        rows.append((pair_decision((articles[p.a], fps[p.a]), (articles[p.b], fps[p.b]),
+                                   df, len(fps), settings), p))
         if on_progress:
             on_progress(1)
     cut = SAME_STORY_AT_MOST
-    by_lang: dict[str, list[tuple[float, bool, GradedPair]]] = defaultdict(list)
+    by_lang: dict[str, list[tuple[PairOutcome, GradedPair]]] = defaultdict(list)
     for r in rows:
-        by_lang[r[2].langs].append(r)
-    other = [r for r in rows if r[2].langs != "en-en"]
+        by_lang[r[1].langs].append(r)
+    figures = {k: _figures(v, cut) for k, v in sorted(by_lang.items())}
+    other = {k: v for k, v in figures.items() if k != "en-en"}
     found: dict[str, int] = defaultdict(int)
     for a in articles.values():
         found[a.lang or "unknown"] += 1
     return {
         "mode": "same-story", "file": str(path), **_figures(rows, cut),
-        "non_english": _figures(other, cut),
-        "by_lang": {k: _figures(v, cut) for k, v in sorted(by_lang.items())},
+        "non_english": {**_figures([r for r in rows if r[1].langs != "en-en"], cut),
+                        "pearson_pair_weighted": _pair_weighted(other)},
+        "by_lang": figures,
         "articles": len(articles), "languages_found": dict(sorted(found.items())),
         "seconds": round(secs, 1), "docs_per_s": round(len(articles) / secs, 1),
     }

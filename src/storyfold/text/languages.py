@@ -118,6 +118,13 @@ WIRES: dict[str, str] = {
     "qna": "QNA", "kuna": "KUNA", "رويترز": "Reuters", "فرانس برس": "AFP", "أ ف ب": "AFP",
 }
 _WIRE = _alternation(list(WIRES))
+
+
+def wire_agency(credited: str) -> str:
+    """The agency's name for a credit as written ("İHA", "Dpa" → "İHA", "dpa"); a spelling
+    the table does not hold comes back as written."""
+    key = credited.lower().replace("i\u0307", "i")  # Turkish İ lower-cases to i + dot
+    return WIRES.get(key, credited)
 # "(dpa)", "mit dpa", "/dpa", "Quelle: dpa", "(EFE) -", "— AFP", "(AA)"
 _CREDIT = re.compile(
     rf"(?:\((?P<a>{_WIRE})\)|(?:\bcon información de|\bcom informações d[ae]|"
@@ -134,8 +141,7 @@ def native_credits(text: str, lang: str | None) -> list[str]:
     found: dict[str, None] = {}
     for part in (text[:1500], text[-600:]):
         for m in _CREDIT.finditer(part):
-            key = (m.group("a") or m.group("b") or m.group("c")).lower()
-            found.setdefault(WIRES[key], None)
+            found.setdefault(wire_agency(m.group("a") or m.group("b") or m.group("c")), None)
     return list(found)
 
 
@@ -152,7 +158,7 @@ def native_dateline(text: str) -> tuple[str, str] | None:
     m = _DATELINE.match(text)
     if not m:
         return None
-    return m.group("place").strip(" ,").title(), WIRES[m.group("wire").lower()]
+    return m.group("place").strip(" ,").title(), wire_agency(m.group("wire"))
 
 
 # ---- quotation marks ------------------------------------------------------------------------
