@@ -224,3 +224,18 @@ def test_same_story_eval_reports_pearson_and_f1_per_language_pair(tmp_path: Path
     assert out["f1"] == 1.0  # every same-story pair joined or linked, no other pair
     assert out["pearson"] > 0.8
     assert out["by_lang"]["de-en"]["pairs"] == 2
+
+
+def test_each_language_is_placed_in_its_own_subspace() -> None:
+    from storyfold.fingerprint.multilingual import in_placement_space
+
+    rng = np.random.default_rng(7)
+    a = rng.standard_normal(512)
+    b = a + 0.6 * np.linalg.norm(a) / np.sqrt(512) * rng.standard_normal(512) * np.sqrt(512)
+    pair = np.vstack([a / np.linalg.norm(a), b / np.linalg.norm(b)])
+    before = float(pair[0] @ pair[1])
+    de, es = in_placement_space(pair, "de"), in_placement_space(pair, "es")
+    assert de.shape == (2, 384) and np.allclose(np.linalg.norm(de, axis=1), 1.0, atol=1e-5)
+    assert abs(float(de[0] @ de[1]) - before) < 0.1  # closeness kept within a language
+    assert np.allclose(in_placement_space(pair, "de"), de)  # the same map every time
+    assert abs(float(de[0] @ es[0])) < 0.2  # one text, two languages: far apart

@@ -84,9 +84,12 @@ def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
     if native:
         vectors[native] = embedder.embed([texts[i] for i in native],
                                          max_tokens=settings.embed_max_tokens)
+    by_lang: dict[str, list[tuple[int, np.ndarray]]] = {}
     for i, v in enumerate(ml):
         if v is not None and articles[i].lang != "en":
-            vectors[i] = in_placement_space(v, articles[i].lang or "")
+            by_lang.setdefault(articles[i].lang or "", []).append((i, v))
+    for lang, rows in by_lang.items():
+        vectors[[i for i, _ in rows]] = in_placement_space(np.stack([v for _, v in rows]), lang)
     return [
         Fingerprint(
             article_id=a.id,

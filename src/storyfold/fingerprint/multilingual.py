@@ -15,7 +15,6 @@ threads on two shared cores, 30 ms with one).
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
@@ -91,17 +90,18 @@ def multilingual_vectors(articles: Sequence[Article], texts: Sequence[str],
     return out
 
 
-@functools.cache
 def _projection(lang: str) -> np.ndarray:
     """A fixed 512 → 384 map with orthonormal columns, one per language (seeded by the
-    language code, so every process and every store agrees on it)."""
+    language code, so every process and every store agrees on it; about 20 ms to build,
+    so it is built once per language per batch, not per article)."""
     rng = np.random.default_rng([_PROJECTION_SEED, zlib.crc32(lang.encode("utf-8"))])
     q, _ = np.linalg.qr(rng.standard_normal((MULTILINGUAL_DIM, EMBEDDING_DIM)))
     return q.astype(np.float32)
 
 
-def in_placement_space(vector: np.ndarray, lang: str) -> np.ndarray:
-    """A multilingual vector as a placement embedding (the width the story index holds).
+def in_placement_space(vectors: np.ndarray, lang: str) -> np.ndarray:
+    """Multilingual vectors (rows) of one language as placement embeddings (the width the
+    story index holds).
 
     A fixed orthonormal projection keeps cosines between two projected vectors of one
     language within a few hundredths of the originals (a random 384-of-512 subspace), so
@@ -111,5 +111,6 @@ def in_placement_space(vector: np.ndarray, lang: str) -> np.ndarray:
     its own language, and links across languages are made on the full vectors
     (`place_languages`).
     """
-    v = vector @ _projection(lang)
-    return (v / (np.linalg.norm(v) or 1.0)).astype(np.float32)
+    v = np.atleast_2d(vectors) @ _projection(lang)
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return (v / np.where(norms > 0, norms, 1.0)).astype(np.float32)
