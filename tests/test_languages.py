@@ -159,12 +159,39 @@ def test_a_link_needs_closeness_and_shared_names(encoder: MultilingualEncoder) -
 
 # ---- the pipeline ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def valdoria(tmp_path_factory: pytest.TempPathFactory):
+def valdoria_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('lang') / 'store.db'}"
     store = open_store(url)
     Pipeline(store, embedder=Embedder()).add(iter_documents([str(FIXTURE)]))
+    store.close()
+    return url
+
+
+@pytest.fixture
+def valdoria(valdoria_url: str):
+    store = open_store(valdoria_url)
     yield store
     store.close()
+
+
+def test_stories_by_language_from_the_cli_and_the_api(valdoria_url: str) -> None:
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from storyfold.cli import app as cli_app
+    from storyfold.web.app import create_app
+
+    def langs(stories: list[dict]) -> list[set[str]]:
+        return [set(s["languages"]) for s in stories]
+
+    out = CliRunner().invoke(cli_app, ["stories", "--db", valdoria_url, "--lang", "ES", "--json"])
+    assert out.exit_code == 0, out.output
+    assert [("es" in ls) for ls in langs(json.loads(out.output)["stories"])] == [True]
+    with TestClient(create_app(valdoria_url, warm=False)) as client:
+        body = client.get("/api/stories", params={"lang": "de"}).json()
+        assert body["stories"] and all("de" in ls for ls in langs(body["stories"]))
+        assert client.get("/api/stories", params={"lang": "xx"}).json()["stories"] == []
+        assert client.get("/api/stories", params={"lang": "d1; drop"}).status_code in (400, 422)
 
 
 def _story_of_record(store, record: str) -> str:

@@ -87,7 +87,7 @@ class CleanSettings(_Section):
 
     min_words: int = 5  # an article with fewer words (title + text) after cleaning is skipped
     trailer_after_words: int = 40  # a heading starts a trailer only after this many body words
-    lang_sample_chars: int = 2000  # characters of the body read to identify the language
+    lang_sample_chars: int = 600  # characters of the body read to identify the language
     lang_min_chars: int = 40  # shorter title + text: the record's own `lang` is taken instead
     lang_min_confidence: float = 0.8  # identification below this: the record's `lang` wins
 
