@@ -9,6 +9,7 @@ import logging
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -195,18 +196,30 @@ def repair(db: DbOpt = DEFAULT_DB, settings_file: SettingsOpt = None) -> None:
 
 
 @app.command()
-def stories(db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False) -> None:
+def stories(db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False,
+            lang: Annotated[str | None, typer.Option(
+                "--lang", help="Only stories with an article in this language (de, en, …).")
+            ] = None) -> None:
     """List the stories in the store, newest first."""
     try:
         store = open_store(db, must_exist=True)
     except StoryfoldError as exc:
         raise _fail(exc) from exc
-    data = [story_json(store, rec) for rec in store.iter_stories()]
+    recs = store.iter_stories() if not lang else _stories_in(store, lang.strip().lower())
+    data = [story_json(store, rec) for rec in recs]
     if as_json:
         out.print_json(json.dumps({"stories": data}), indent=1)
     else:
         out.print(_stories_table(data, f"{len(data)} stories in {db}"))
     store.close()
+
+
+def _stories_in(store: Store, lang: str) -> Iterator[StoryRecord]:
+    """Every story with an article in `lang`, newest first, read a page at a time."""
+    after = None
+    while page := store.list_stories(lang=lang, limit=100, after=after):
+        yield from page
+        after = store.page_key(page[-1])
 
 
 @app.command()
@@ -264,8 +277,9 @@ def story(
 @app.command("eval")
 def eval_cmd(
     file: Annotated[Path, typer.Argument(help="Labelled JSON Lines file.")],
-    mode: Annotated[str, typer.Option(help="stories (field `cluster`) or pairs (`label`).")] = (
-        "stories"),
+    mode: Annotated[str, typer.Option(
+        help="stories (field `cluster`), pairs (`label`) or same-story (article pairs with "
+             "a graded `label`, 1 = same story).")] = "stories",
     db: Annotated[str | None, typer.Option(
         "--db", help="Store URL; default: a fresh temporary store.")] = None,
     train_folds: Annotated[int, typer.Option(
@@ -280,7 +294,7 @@ def eval_cmd(
     """Score clustering or rewrite linking on a labelled file, through the `run` code path."""
     import tempfile
 
-    from storyfold.eval.runners import eval_pairs, eval_stories
+    from storyfold.eval.runners import EvalResult, eval_pairs, eval_stories
 
     settings = _settings(settings_file)
     if not file.is_file():
@@ -306,6 +320,14 @@ def eval_cmd(
             err.print("[yellow]warning:[/yellow] the shipped pair model was trained on this "
                       "file, so its figures here are in-sample; --train-folds 10 gives the "
                       "cross-validated figure.", highlight=False)
+    elif mode == "same-story":
+        from storyfold.eval.same_story import eval_same_story
+
+        try:
+            figures = eval_same_story(file, settings=settings)
+        except StoryfoldError as exc:
+            raise _fail(exc) from exc
+        result = EvalResult(figures)
     elif mode == "stories":
         with tempfile.TemporaryDirectory() as tmp:
             try:
@@ -322,7 +344,7 @@ def eval_cmd(
                                       settings=settings)
             store.close()
     else:
-        raise _fail(StoryfoldError(f"unknown mode {mode!r}; use stories or pairs"))
+        raise _fail(StoryfoldError(f"unknown mode {mode!r}; use stories, pairs or same-story"))
     if as_json:
         out.print_json(json.dumps(result.figures))
         return

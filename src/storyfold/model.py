@@ -77,6 +77,8 @@ class Fingerprint:
     embedding: np.ndarray  # float32, L2-normalised sentence embedding
     terms: dict[str, float]  # salient terms (title-weighted term frequencies)
     names: dict[str, float] = field(default_factory=dict)  # proper names and figures
+    # unit vector in the multilingual space (fingerprint.multilingual), None if not computed
+    multilingual: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

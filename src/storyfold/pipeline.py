@@ -34,10 +34,11 @@ from storyfold.analyze.service import StoryAnalyzer, analyse_stories
 from storyfold.clean import clean
 from storyfold.consolidate import consolidate
 from storyfold.errors import IngestError
-from storyfold.fingerprint import Embedder, fingerprint_batch, signatures
+from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch, signatures
 from storyfold.fingerprint.reuse import copies
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.place import StoryIndex, place_batch
+from storyfold.place_languages import link_stories
 from storyfold.provenance.stage import reanalyze
 from storyfold.settings import DEFAULTS, RESULT_SECTIONS, Settings, digest, to_dict
 from storyfold.store.base import Store
@@ -88,6 +89,8 @@ class Pipeline:
         self.embedder = embedder or Embedder(fs.embed_max_tokens, fs.embed_batch,
                                              None if fs.precision == "auto" else fs.precision,
                                              fs.threads or None)
+        self.multilingual = (MultilingualEncoder() if settings.languages.multilingual
+                             else None)
         self.on_error = on_error
         self.on_progress = on_progress
         self.provenance = provenance  # False: stories only (evaluation of clustering)
@@ -216,6 +219,10 @@ class Pipeline:
         if self.provenance:
             reanalyze(self.store, self.embedder, changes.touched, self.settings.provenance,
                       self.settings.fingerprint)
+            if self.multilingual is not None:  # stories in other languages about one event
+                with self.store.transaction():
+                    link_stories(self.store, changes.touched, self.index(),
+                                 self.settings.languages)
         if self.analyze:
             analyse_stories(self.store, self.analyzer(), changes.touched)
         self.window().shed()
@@ -258,7 +265,8 @@ class Pipeline:
             reuse = copies(self.store, fresh, signed)
             self.reused += len(reuse)
             future = ahead.submit(fingerprint_batch, fresh, self.embedder,
-                                  self.settings.fingerprint, signed, reuse.known, reuse.same_as)
+                                  self.settings.fingerprint, signed, reuse.known, reuse.same_as,
+                                  self.multilingual)
         queued = _Queued(fresh, future)
         if before is not None:
             self._place(before, report)

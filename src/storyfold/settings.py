@@ -85,8 +85,13 @@ class IngestSettings(_Section):
 class CleanSettings(_Section):
     """Turning a raw document into an article."""
 
+    _unit: ClassVar[tuple[str, ...]] = ("lang_min_confidence",)
+
     min_words: int = 5  # an article with fewer words (title + text) after cleaning is skipped
     trailer_after_words: int = 40  # a heading starts a trailer only after this many body words
+    lang_sample_chars: int = 600  # characters of the body read to identify the language
+    lang_min_chars: int = 40  # shorter title + text: the record's own `lang` is taken instead
+    lang_min_confidence: float = 0.8  # identification below this: the record's `lang` wins
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,22 @@ class PlaceSettings(_Section):
     finish_every: int = 2048  # articles placed between consolidation + provenance passes
     active_slack_days: float = 3.0  # stories stay in memory this long past the join window
     max_active: int = 100000  # most stories in memory; least recently joined set aside first
+
+
+@dataclass(frozen=True)
+class LanguagesSettings(_Section):
+    """Articles in other languages: the multilingual encoder, and stories linked across
+    languages (`place_languages`)."""
+
+    _unit: ClassVar[tuple[str, ...]] = (
+        "link_threshold", "link_cosine_weight", "link_names_floor")
+
+    multilingual: bool = True  # compute multilingual vectors (needed for any cross-language link)
+    link_threshold: float = 0.45  # link score at which stories in two languages are one event
+    link_cosine_weight: float = 0.7  # of the multilingual cosine in the link score (rest: names)
+    link_names_floor: float = 0.05  # shared names and figures below this: never linked
+    link_max_gap_days: float = 10.0  # stories further apart in time are never linked
+    max_link_candidates: int = 20  # stories in other languages scored per story (by cosine)
 
 
 @dataclass(frozen=True)
@@ -319,6 +340,7 @@ class Settings:
     clean: CleanSettings = field(default_factory=CleanSettings)
     fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
     place: PlaceSettings = field(default_factory=PlaceSettings)
+    languages: LanguagesSettings = field(default_factory=LanguagesSettings)
     consolidate: ConsolidateSettings = field(default_factory=ConsolidateSettings)
     provenance: ProvenanceSettings = field(default_factory=ProvenanceSettings)
     analyze: AnalyzeSettings = field(default_factory=AnalyzeSettings)
@@ -358,8 +380,9 @@ DEFAULTS = Settings()
 SECTIONS: Mapping[str, type[_Section]] = {
     f.name: globals()[str(f.type)] for f in fields(Settings) if f.name != "sources"
 }
-RESULT_SECTIONS = ("ingest", "clean", "fingerprint", "place", "consolidate", "provenance",
-                   "analyze")  # what `digest` covers: the sections that change stored results
+# what `digest` covers: the sections that change stored results
+RESULT_SECTIONS = ("ingest", "clean", "fingerprint", "place", "languages", "consolidate",
+                   "provenance", "analyze")
 
 
 def to_dict(settings: Settings, sections: tuple[str, ...] | None = None) -> dict[str, Any]:

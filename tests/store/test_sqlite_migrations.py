@@ -54,7 +54,7 @@ def _schema_version(path: Path) -> str:
 def test_migration_names_say_what_they_do_and_keep_their_order() -> None:
     assert NAMES == ["0001_initial", "0002_names", "0003_full_text_search",
                      "0004_writeup_cache", "0005_settings_record", "0006_pending_work",
-                     "0007_story_aliases", "0008_sources"]
+                     "0007_story_aliases", "0008_sources", "0009_article_language"]
     assert NAMES == sorted(NAMES) and len(set(NAMES)) == len(NAMES)
 
 

@@ -16,12 +16,18 @@ from storyfold.clean.dateline import (
     wire_name,
 )
 from storyfold.clean.dates import find_full_date, parse_date
-from storyfold.clean.trailers import strip_trailers
+from storyfold.clean.language import article_language
+from storyfold.clean.trailers import strip_native_trailers, strip_trailers
 from storyfold.model import Article, Credit, DateSource, RawDocument, Removed
 from storyfold.settings import DEFAULTS, CleanSettings
+from storyfold.text.languages import (
+    LANGUAGES,
+    find_native_date,
+    native_credits,
+    native_dateline,
+)
 
 _WS = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
-_EN_STOP = {"the", "and", "of", "to", "in", "a", "is", "that", "for", "on", "was", "with", "said"}
 
 
 def normalize_text(text: str) -> str:
@@ -71,14 +77,6 @@ def _domain(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
-def _guess_lang(text: str) -> str | None:
-    words = text.lower().split()[:400]
-    if not words:
-        return None
-    share = sum(w in _EN_STOP for w in words) / len(words)
-    return "en" if share > 0.08 else None
-
-
 def _published(
     raw: RawDocument, captions: list[str], dateline_date: str | None, body: str
 ) -> tuple[datetime | None, DateSource | None]:
@@ -105,7 +103,11 @@ def _published(
 def clean(raw: RawDocument, settings: CleanSettings = DEFAULTS.clean) -> Article:
     """Turn a raw document into an Article with boilerplate, captions and credits separated."""
     lines = _paragraphs(raw.body)
+    title = raw.meta.get("title") or None
+    lang = article_language(raw.meta.get("lang"), title, "\n".join(lines), settings)
     lines, removed = strip_trailers(lines, settings.trailer_after_words)
+    lines, more = strip_native_trailers(lines, lang, settings.trailer_after_words)
+    removed.extend(more)
     lines, captions = _split_captions(lines)
     removed = [*removed, *(Removed(c, "caption") for c in captions)]
     text = "\n\n".join(lines)
@@ -118,6 +120,9 @@ def clean(raw: RawDocument, settings: CleanSettings = DEFAULTS.clean) -> Article
         if agency:
             credits.append(Credit(agency, "caption"))
     credits.extend(text_credits(text))
+    native = native_dateline(text) if dateline is None and lang in LANGUAGES else None
+    credits.extend([Credit(native[1], "dateline")] if native else [])
+    credits.extend(Credit(agency, "text") for agency in native_credits(text, lang))
     author = raw.meta.get("author")
     if isinstance(author, str) and author.strip().lower() in {k.lower() for k in _wire_keys()}:
         credits.append(Credit(wire_name(author), "byline"))
@@ -125,10 +130,11 @@ def clean(raw: RawDocument, settings: CleanSettings = DEFAULTS.clean) -> Article
     published, published_from = _published(
         raw, captions, dateline.date_text if dateline else None, text
     )
+    if published is None and (found := find_native_date(text[:3000], lang)) is not None:
+        published, published_from = found, "text"
     url = raw.meta.get("url") or None
     source = raw.meta.get("source") or _domain(url)
     identity_source = source or url or raw.path
-    title = raw.meta.get("title") or None
     return Article(
         id=article_id((title or "") + "\n" + text, identity_source),
         source=source,
@@ -137,11 +143,11 @@ def clean(raw: RawDocument, settings: CleanSettings = DEFAULTS.clean) -> Article
         text=text,
         published=published,
         published_from=published_from,
-        dateline=dateline.place if dateline else None,
+        dateline=dateline.place if dateline else (native[0] if native else None),
         credits=list(unique.values()),
         captions=captions,
         removed=removed,
-        lang=raw.meta.get("lang") or _guess_lang(text),
+        lang=lang,
         author=author if isinstance(author, str) else None,
         path=raw.path,
         record=raw.record,

@@ -11,6 +11,7 @@ import re
 
 from storyfold.model import Removed
 from storyfold.settings import DEFAULTS
+from storyfold.text.languages import is_trailer_head
 
 # A line that opens a trailer: everything from it to the end is not the article.
 _TRAILER_HEAD = re.compile(
@@ -54,3 +55,16 @@ def strip_trailers(lines: list[str], after_words: int = DEFAULTS.clean.trailer_a
         kept.append(line)
         words_so_far += len(line.split())
     return kept, removed
+
+
+def strip_native_trailers(lines: list[str], lang: str | None,
+                          after_words: int = DEFAULTS.clean.trailer_after_words
+                          ) -> tuple[list[str], list[Removed]]:
+    """Cut a "read more" / related-articles block headed the way `lang` heads it ("Lesen Sie
+    auch", "Lire aussi", "اقرأ أيضا"), under the same rule as `strip_trailers`."""
+    words_so_far = 0
+    for i, line in enumerate(lines):
+        if words_so_far >= after_words and is_trailer_head(line, lang):
+            return lines[:i], [Removed("\n".join(lines[i:]), "trailer")]
+        words_so_far += len(line.split())
+    return lines, []

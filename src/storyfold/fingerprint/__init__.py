@@ -15,8 +15,13 @@ import rensa
 from storyfold.clean import normalize_text
 from storyfold.fingerprint.embed import Embedder, load_base_model, precision
 from storyfold.fingerprint.features import names, salient_terms, shingles, tokens
+from storyfold.fingerprint.multilingual import (
+    MultilingualEncoder,
+    in_placement_space,
+    multilingual_vectors,
+)
 from storyfold.model import Article, Fingerprint
-from storyfold.settings import DEFAULTS, FingerprintSettings
+from storyfold.settings import DEFAULTS, EMBEDDING_DIM, FingerprintSettings
 from storyfold.text.sentences import LEAD, sentences
 
 log = logging.getLogger(__name__)
@@ -74,38 +79,57 @@ def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
                       settings: FingerprintSettings = DEFAULTS.fingerprint,
                       signed: Sequence[tuple[str, np.ndarray]] | None = None,
                       known: dict[str, np.ndarray] | None = None,
-                      same_as: dict[str, str] | None = None) -> list[Fingerprint]:
+                      same_as: dict[str, str] | None = None,
+                      multilingual: MultilingualEncoder | None = None) -> list[Fingerprint]:
     """Fingerprints for a batch; embeddings are computed in one call for throughput.
 
-    `signed`: the articles' `signatures`, if already computed. Only articles that are not
-    copies are encoded: `known` gives the stored vector of an article's copy source, and
-    `same_as` names an earlier article of this batch whose vector it takes.
+    `signed`: the articles' `signatures`, if already computed. Exact copies are not encoded:
+    `known` gives the stored vector of an article's copy source, and `same_as` names an
+    earlier article of this batch whose vector it takes. With a `multilingual` encoder,
+    articles in a language it knows also get a multilingual vector, and those not in English
+    take their story-placement embedding from it (`in_placement_space`) instead of from the
+    English MiniLM, which is then not run on them.
     """
     known = known or {}
     same_as = same_as or {}
     signed = signed if signed is not None else signatures(articles, settings)
-    todo = [a for a in articles if a.id not in known and a.id not in same_as]
-    vectors = dict(zip((a.id for a in todo),
-                       embedder.embed([embedding_text(a, settings.embed_chars) for a in todo],
-                                      max_tokens=settings.embed_max_tokens), strict=True))
-    vectors.update(known)
+    texts = [embedding_text(a, settings.embed_chars) for a in articles]
+    ml = multilingual_vectors(articles, texts, multilingual)
+    at = {a.id: i for i, a in enumerate(articles)}
+    native = [i for i, a in enumerate(articles)
+              if (ml[i] is None or a.lang == "en") and a.id not in known and a.id not in same_as]
+    vectors = np.zeros((len(articles), EMBEDDING_DIM), dtype=np.float32)
+    if native:
+        vectors[native] = embedder.embed([texts[i] for i in native],
+                                         max_tokens=settings.embed_max_tokens)
+    by_lang: dict[str, list[tuple[int, np.ndarray]]] = {}
+    for i, v in enumerate(ml):
+        if v is not None and articles[i].lang != "en":
+            by_lang.setdefault(articles[i].lang or "", []).append((i, v))
+    for lang, rows in by_lang.items():
+        vectors[[i for i, _ in rows]] = in_placement_space(np.stack([v for _, v in rows]), lang)
+    for aid, vec in known.items():
+        if aid in at and not (ml[at[aid]] is not None and articles[at[aid]].lang != "en"):
+            vectors[at[aid]] = vec
     for aid, src in same_as.items():
-        vectors[aid] = vectors[src]
+        vectors[at[aid]] = vectors[at[src]]
     return [
         Fingerprint(
             article_id=a.id,
             content_hash=h,
             minhash=m,
-            embedding=vectors[a.id],
+            embedding=vectors[i],
             terms=salient_terms(a.title, a.text, settings.max_terms, settings.name_weight),
             names=names(a.title, a.text, settings.max_names),
+            multilingual=ml[i],
         )
-        for a, (h, m) in zip(articles, signed, strict=True)
+        for i, (a, (h, m)) in enumerate(zip(articles, signed, strict=True))
     ]
 
 
 __all__ = [
     "Embedder",
+    "MultilingualEncoder",
     "content_hash",
     "embedding_text",
     "fingerprint_batch",

@@ -22,6 +22,7 @@ def article_json(a: Article, role: str, derived_from: str | None, links: list[di
         "source": a.source,
         "url": a.url,
         "title": a.title,
+        "lang": a.lang,
         "published": a.published.isoformat() if a.published else None,
         "published_from": a.published_from,
         "dateline": a.dateline,
@@ -58,8 +59,21 @@ def story_json(store: Store, rec: StoryRecord, with_evidence: bool = False,
         "first_seen": rec.first_seen.isoformat() if rec.first_seen else None,
         "last_seen": rec.last_seen.isoformat() if rec.last_seen else None,
         "outlets": sorted({a["source"] for a in articles if a["source"]}),
+        "languages": languages(articles),
+        # the same event's stories in other languages, with why they are linked
+        "linked": [{"story": other, "score": round(score, 4), "evidence": evidence}
+                   for other, score, evidence in store.story_links(rec.id)],
         "articles": articles,
     }
+
+
+def languages(articles: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """A story's coverage grouped by language: code → article ids, most articles first
+    ("und" for an article whose language is not known)."""
+    groups: dict[str, list[str]] = {}
+    for a in articles:
+        groups.setdefault(a.get("lang") or "und", []).append(a["id"])
+    return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
 def label_for(a: dict) -> str:

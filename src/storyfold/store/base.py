@@ -165,6 +165,23 @@ class StoryStore(Protocol):
         (A → B → C gives C), else None (never stored, or the chain ends nowhere)."""
 
 
+class LinkStore(Protocol):
+    """Links between stories in two languages about one event (`place_languages`)."""
+
+    @abstractmethod
+    def save_story_link(self, a: str, b: str, score: float, evidence: dict[str, Any]) -> None:
+        """Record (or replace) the link between stories `a` and `b`, in either order."""
+
+    @abstractmethod
+    def story_links(self, story_id: str) -> list[tuple[str, float, dict[str, Any]]]:
+        """The stories linked to `story_id` (other id, score, evidence), best first; links
+        to stories that no longer exist are left out."""
+
+    @abstractmethod
+    def drop_story_links(self, story_id: str) -> None:
+        """Forget every link of `story_id` (it changed, and is linked again)."""
+
+
 class SearchStore(Protocol):
     """Reading the store as a reader does: search, listings, outlets, the embeddings feed."""
 
@@ -177,12 +194,13 @@ class SearchStore(Protocol):
     def list_stories(
         self, *, q: str | None = None, since: datetime | None = None,
         until: datetime | None = None, source: str | None = None, limit: int = 20,
-        after: tuple[str, str] | None = None,
+        after: tuple[str, str] | None = None, lang: str | None = None,
     ) -> list[StoryRecord]:
         """Stories with members, newest first (by first seen), one page at a time.
 
         `since`/`until` keep stories whose span overlaps [since, until); `source` keeps stories
-        with an article from that outlet; `q` keeps stories with an article matching the words.
+        with an article from that outlet; `lang` keeps stories with an article in that
+        language (a code such as "de"); `q` keeps stories with an article matching the words.
         `after` is the `page_key` of the last story of the previous page (keyset pagination:
         stable while stories are being added)."""
 
@@ -311,8 +329,8 @@ class SourceStore(Protocol):
     def save_import_cursor(self, name: str, value: str) -> None: ...
 
 
-class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, WorkStore,
-            SourceStore, Protocol):
+class Store(ArticleStore, StoryStore, LinkStore, SearchStore, CacheStore, SettingsStore,
+            WorkStore, SourceStore, Protocol):
     """The one type the rest of storyfold uses: every concern, plus transactions.
 
     A backend subclasses it and implements every abstract method, opening (and creating or
@@ -338,6 +356,7 @@ class Store(ArticleStore, StoryStore, SearchStore, CacheStore, SettingsStore, Wo
 
 __all__ = [
     "ArticleStore",
+    "LinkStore",
     "CacheStore",
     "SearchHit",
     "SearchStore",

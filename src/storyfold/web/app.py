@@ -224,6 +224,9 @@ def _api_routes(app: FastAPI, services: Services) -> None:
         until: Annotated[date | None, Query(description="Stories begun on or before (UTC).")
                          ] = None,
         source: Annotated[str | None, Query(max_length=300, description="Outlet name.")] = None,
+        lang: Annotated[str | None, Query(
+            max_length=12, pattern=r"^[A-Za-z]{2,3}$",
+            description="Language code (de, en, …): stories with an article in it.")] = None,
         limit: Limit = 20,
         cursor: Annotated[str | None, Query(max_length=2000,
                                             description="`next_cursor` of the previous page.")
@@ -231,7 +234,8 @@ def _api_routes(app: FastAPI, services: Services) -> None:
     ) -> dict[str, Any]:
         """Stories, newest first (by first seen), with cursor pagination."""
         stories, nxt = services.stories(q=q, since=since, until=until, source=source,
-                                        limit=limit, cursor=cursor)
+                                        limit=limit, cursor=cursor,
+                                        lang=lang.lower() if lang else None)
         return {"stories": stories, "next_cursor": nxt}
 
     @app.get("/api/stories/{story_id}", tags=["stories"], responses=_problems(404, 503))

@@ -150,25 +150,25 @@ class Services:
 
     # ---- stories ------------------------------------------------------------------------
     def _page(self, *, q: str | None, since: date | None, until: date | None,
-              source: str | None, limit: int, cursor: str | None
+              source: str | None, limit: int, cursor: str | None, lang: str | None = None
               ) -> tuple[list[StoryRecord], str | None]:
         start, end = day_bounds(since, until)
         st = self.store()
         after = decode_cursor(cursor) if cursor else None
         recs = st.list_stories(
             q=q.strip() if q and q.strip() else None, since=start, until=end,
-            source=source or None, limit=limit + 1, after=after,
+            source=source or None, limit=limit + 1, after=after, lang=lang or None,
         )
         more = len(recs) > limit
         recs = recs[:limit]
         return recs, (encode_cursor(st.page_key(recs[-1])) if more and recs else None)
 
     def stories(self, *, q: str | None, since: date | None, until: date | None,
-                source: str | None, limit: int, cursor: str | None
+                source: str | None, limit: int, cursor: str | None, lang: str | None = None
                 ) -> tuple[list[dict[str, Any]], str | None]:
         """A page of stories as `storyfold stories --json` prints them, and the next cursor."""
         recs, nxt = self._page(q=q, since=since, until=until, source=source, limit=limit,
-                               cursor=cursor)
+                               cursor=cursor, lang=lang)
         st = self.store()
         return [story_json(st, r) for r in recs], nxt
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from storyfold.store.base import Store
 from storyfold.store.postgres.articles import PostgresArticles
 from storyfold.store.postgres.caches import PostgresCaches
+from storyfold.store.postgres.links import PostgresLinks
 from storyfold.store.postgres.migrations import MIGRATIONS
 from storyfold.store.postgres.search import PostgresSearch
 from storyfold.store.postgres.settings_record import PostgresSettingsRecord
@@ -20,8 +21,8 @@ from storyfold.store.postgres.stories import PostgresStories
 from storyfold.store.postgres.work import PostgresWork
 
 
-class PostgresStore(PostgresArticles, PostgresStories, PostgresSearch, PostgresCaches,
-                    PostgresSettingsRecord, PostgresWork, PostgresSources, Store):
+class PostgresStore(PostgresArticles, PostgresStories, PostgresLinks, PostgresSearch,
+                    PostgresCaches, PostgresSettingsRecord, PostgresWork, PostgresSources, Store):
     """A shared server (`postgresql://user@host/db`); the store lives in the connection's
     current schema (`?options=-csearch_path%3Dname` picks another)."""
 

@@ -60,7 +60,8 @@ class PostgresArticles(PostgresConnection, ArticleStore):
             " %s::text, %s::text, %s::text, %s::jsonb, %s::timestamptz FROM feed"
             " ON CONFLICT(id) DO NOTHING RETURNING id),"
             " f AS (INSERT INTO fingerprints(article_id, content_hash, minhash, embedding, terms,"
-            " names) SELECT a.id, %s::text, %s::bytea, %s, %s::jsonb, %s::jsonb FROM a),"
+            " names, multilingual) SELECT a.id, %s::text, %s::bytea, %s, %s::jsonb, %s::jsonb,"
+            " %s::bytea FROM a),"
             " l AS (INSERT INTO lsh(band, key, article_id) SELECT DISTINCT t.b, t.k, a.id"
             " FROM a, unnest(%s::int[], %s::bigint[]) AS t(b, k))"
             " SELECT 1",
@@ -75,6 +76,7 @@ class PostgresArticles(PostgresConnection, ArticleStore):
                 pg_json(article.extra), now(),
                 fp.content_hash, fp.minhash.astype(np.uint32).tobytes(),
                 fp.embedding.astype(np.float32), pg_json(fp.terms), pg_json(fp.names),
+                None if fp.multilingual is None else fp.multilingual.astype(np.float32).tobytes(),
                 [b for b, _ in lsh], [k for _, k in lsh],
             ),
         )
@@ -87,14 +89,15 @@ class PostgresArticles(PostgresConnection, ArticleStore):
 
     def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
         out: dict[str, Fingerprint] = {}
-        for aid, h, mh, emb, terms, names in self.db.execute(
-            "SELECT article_id, content_hash, minhash, embedding, terms, names FROM fingerprints"
-            " WHERE article_id = ANY(%s)", (pg_ids(ids),), binary=True,
+        for aid, h, mh, emb, terms, names, ml in self.db.execute(
+            "SELECT article_id, content_hash, minhash, embedding, terms, names, multilingual"
+            " FROM fingerprints WHERE article_id = ANY(%s)", (pg_ids(ids),), binary=True,
         ):
             out[aid] = Fingerprint(
                 article_id=aid, content_hash=h,
                 minhash=np.frombuffer(mh, dtype=np.uint32).copy(),
                 embedding=as_vector(emb), terms=terms, names=names,
+                multilingual=None if ml is None else np.frombuffer(ml, dtype=np.float32).copy(),
             )
         return out
 

@@ -211,6 +211,26 @@ def _sources(db: Connection) -> None:
         db.execute(sql)
 
 
+def _languages(db: Connection) -> None:
+    """Articles in many languages: an index on the article's language, each article's
+    multilingual vector, and the links between stories in two languages about one event.
+    (The store is newer than language identification, so every article has a language.)"""
+    for sql in (
+        "CREATE INDEX articles_lang ON articles(lang)",
+        "ALTER TABLE fingerprints ADD COLUMN multilingual BYTEA",
+        """CREATE TABLE story_links (
+            a TEXT NOT NULL,
+            b TEXT NOT NULL,
+            score DOUBLE PRECISION NOT NULL,
+            evidence JSONB NOT NULL,
+            linked_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (a, b)
+        )""",
+        "CREATE INDEX story_links_b ON story_links(b)",
+    ):
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("0001_vector_extension", _vector_extension),
     ("0002_articles", _articles),
@@ -219,6 +239,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0005_vector_indexes", _vector_indexes),
     ("0006_caches_settings_work", _caches_and_record),
     ("0007_sources", _sources),
+    ("0008_languages", _languages),
 )
 NAMES = [name for name, _ in MIGRATIONS]
 

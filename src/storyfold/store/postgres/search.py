@@ -82,10 +82,16 @@ class PostgresSearch(PostgresConnection, SearchStore):
     def list_stories(
         self, *, q: str | None = None, since: datetime | None = None,
         until: datetime | None = None, source: str | None = None, limit: int = 20,
-        after: tuple[str, str] | None = None,
+        after: tuple[str, str] | None = None, lang: str | None = None,
     ) -> list[StoryRecord]:
         where = ["EXISTS (SELECT 1 FROM memberships m0 WHERE m0.story_id = s.id)"]
         params: list[Any] = []
+        if lang:
+            where.append(
+                "EXISTS (SELECT 1 FROM memberships m3 JOIN articles a3 ON a3.id = m3.article_id"
+                " WHERE m3.story_id = s.id AND a3.lang = %s)"
+            )
+            params.append(pg_text(lang))
         if since is not None:
             where.append("s.last_seen >= %s")
             params.append(utc(since))

@@ -65,12 +65,13 @@ class SQLiteArticles(SQLiteConnection, ArticleStore):
         if added.rowcount == 0:
             return  # already stored: ids are content, so the stored one is this article
         self.db.execute(
-            "INSERT INTO fingerprints(article_id, content_hash, minhash, embedding, terms, names)"
-            " VALUES (?,?,?,?,?,?)",
+            "INSERT INTO fingerprints(article_id, content_hash, minhash, embedding, terms, names,"
+            " multilingual) VALUES (?,?,?,?,?,?,?)",
             (
                 fp.article_id, fp.content_hash, fp.minhash.astype(np.uint32).tobytes(),
                 fp.embedding.astype(np.float32).tobytes(), json.dumps(fp.terms),
                 json.dumps(fp.names),
+                None if fp.multilingual is None else fp.multilingual.astype(np.float32).tobytes(),
             ),
         )
         self.db.execute(
@@ -91,15 +92,16 @@ class SQLiteArticles(SQLiteConnection, ArticleStore):
 
     def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
         out: dict[str, Fingerprint] = {}
-        for aid, h, mh, emb, terms, names in self._select_in(
-            "SELECT article_id, content_hash, minhash, embedding, terms, names FROM fingerprints"
-            " WHERE article_id IN ({marks})", ids,
+        for aid, h, mh, emb, terms, names, ml in self._select_in(
+            "SELECT article_id, content_hash, minhash, embedding, terms, names, multilingual"
+            " FROM fingerprints WHERE article_id IN ({marks})", ids,
         ):
             out[aid] = Fingerprint(
                 article_id=aid, content_hash=h,
                 minhash=np.frombuffer(mh, dtype=np.uint32).copy(),
                 embedding=np.frombuffer(emb, dtype=np.float32).copy(),
                 terms=json.loads(terms), names=json.loads(names),
+                multilingual=None if ml is None else np.frombuffer(ml, dtype=np.float32).copy(),
             )
         return out
 

@@ -208,6 +208,33 @@ def _sources(db: sqlite3.Connection) -> None:
             updated_at TEXT NOT NULL
         )"""
     )
+def _article_language(db: sqlite3.Connection) -> None:
+    """Articles in many languages: an index on the article's language (`list_stories(lang=)`)
+    and a language for articles stored before it was identified (the text decides, as
+    `clean` does for a record that claims none); each article's multilingual vector; and the
+    links between stories in two languages about one event, with their evidence."""
+    from storyfold.clean.language import article_language
+
+    columns = {r[1] for r in db.execute("PRAGMA table_info(fingerprints)")}
+    if "multilingual" not in columns:
+        db.execute("ALTER TABLE fingerprints ADD COLUMN multilingual BLOB")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS story_links (
+            a TEXT NOT NULL,
+            b TEXT NOT NULL,
+            score REAL NOT NULL,
+            evidence TEXT NOT NULL,
+            linked_at TEXT NOT NULL,
+            PRIMARY KEY (a, b)
+        )"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS story_links_b ON story_links(b)")
+
+    rows = db.execute("SELECT id, title, text FROM articles WHERE lang IS NULL").fetchall()
+    db.executemany("UPDATE articles SET lang = ? WHERE id = ?",
+                   [(article_language(None, title, text or ""), aid)
+                    for aid, title, text in rows])
+    db.execute("CREATE INDEX IF NOT EXISTS articles_lang ON articles(lang)")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -219,6 +246,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ("0006_pending_work", _pending_work),
     ("0007_story_aliases", _story_aliases),
     ("0008_sources", _sources),
+    ("0009_article_language", _article_language),
 )
 NAMES = [name for name, _ in MIGRATIONS]
 

@@ -77,7 +77,7 @@ class SQLiteSearch(SQLiteConnection, SearchStore):
     def list_stories(
         self, *, q: str | None = None, since: datetime | None = None,
         until: datetime | None = None, source: str | None = None, limit: int = 20,
-        after: tuple[str, str] | None = None,
+        after: tuple[str, str] | None = None, lang: str | None = None,
     ) -> list[StoryRecord]:
         where = ["EXISTS (SELECT 1 FROM memberships m0 WHERE m0.story_id = s.id)"]
         params: list[object] = []
@@ -93,6 +93,12 @@ class SQLiteSearch(SQLiteConnection, SearchStore):
                 " WHERE m1.story_id = s.id AND a1.source = ?)"
             )
             params.append(source)
+        if lang:
+            where.append(
+                "EXISTS (SELECT 1 FROM memberships m3 JOIN articles a3 ON a3.id = m3.article_id"
+                " WHERE m3.story_id = s.id AND a3.lang = ?)"
+            )
+            params.append(lang)
         if q is not None:
             match = fts_query(q, "AND")
             if match is None:
