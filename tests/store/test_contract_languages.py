@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 
 from storyfold.store import Store
-from tests.store.backends import BACKENDS, Backend, article, fingerprint, fresh, when
+from tests.store.backends import BACKENDS, Backend, article, bind, fingerprint, fresh, when
 from tests.store.test_contract import _story
 
 
 @pytest.fixture(params=BACKENDS, ids=[b.name for b in BACKENDS])
 def backend(request: pytest.FixtureRequest) -> Backend:
-    return request.param
+    return bind(request.param, request)
 
 
 @pytest.fixture

@@ -28,8 +28,9 @@ class PostgresLinks(PostgresConnection, LinkStore):
             " FROM story_links l WHERE (l.a = %s OR l.b = %s)"
             " AND EXISTS (SELECT 1 FROM stories s"
             "             WHERE s.id = CASE WHEN l.a = %s THEN l.b ELSE l.a END)"
-            " ORDER BY l.score DESC, other COLLATE \"C\"",
-            (story_id, story_id, story_id, story_id),
+            " ORDER BY l.score DESC,"
+            " (CASE WHEN l.a = %s THEN l.b ELSE l.a END) COLLATE \"C\"",
+            (story_id, story_id, story_id, story_id, story_id),
         ).fetchall()
         return [(other, float(score), ev) for other, score, ev in rows]
 
