@@ -202,6 +202,7 @@ def test_a_new_member_recomputes_only_its_story_and_embeds_only_its_sentences(
 
 def test_a_store_that_cannot_cache_still_shows_the_story(pipeline, tmp_path: Path, embedder,
                                                          monkeypatch, caplog) -> None:
+    pipeline.analyze = False  # `run --no-analyze`: the story is analysed when shown
     pipeline.add(iter_documents([str(write(tmp_path))]))
     rec = _library(pipeline)
 
@@ -214,8 +215,9 @@ def test_a_store_that_cannot_cache_still_shows_the_story(pipeline, tmp_path: Pat
     assert pipeline.store.writeup(rec.id) is None
 
 
-def test_listings_show_the_writeup_headline_until_membership_changes(
+def test_listings_and_the_writeup_show_one_headline_until_membership_changes(
         pipeline, tmp_path: Path, embedder) -> None:
+    pipeline.analyze = False  # `run --no-analyze`: the story is analysed when shown
     pipeline.add(iter_documents([str(write(tmp_path, ["orig", "copy", "local"]))]))
     rec = _library(pipeline)
     pipeline.store.save_writeup(rec.id, "other-key", {"writeup": {"headline": "Stale"}})
@@ -249,6 +251,7 @@ def test_markdown_escaping_leaves_article_text_inert() -> None:
 
 def test_an_analyzer_kept_between_views_reads_only_the_new_member(
         pipeline, tmp_path: Path, embedder, monkeypatch) -> None:
+    pipeline.analyze = False  # `run --no-analyze`: the story is analysed when shown
     from storyfold.analyze import analysis
     from storyfold.analyze.service import StoryAnalyzer, story_analysis
 
