@@ -5,6 +5,7 @@ same-story evaluation. Fixtures are short texts written for these tests."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from storyfold.ingest import iter_documents
 from storyfold.model import RawDocument
 from storyfold.pipeline import Pipeline
 from storyfold.place_languages import canonical_names, link_evidence, names_overlap
+from storyfold.settings import DEFAULTS
 from storyfold.store import open_store
 from storyfold.text.languages import (
     figure_key,
@@ -162,7 +164,8 @@ def test_a_link_needs_closeness_and_shared_names(encoder: MultilingualEncoder) -
 def valdoria_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('lang') / 'store.db'}"
     store = open_store(url)
-    Pipeline(store, embedder=Embedder()).add(iter_documents([str(FIXTURE)]))
+    multilingual = replace(DEFAULTS, languages=replace(DEFAULTS.languages, multilingual=True))
+    Pipeline(store, multilingual, embedder=Embedder()).add(iter_documents([str(FIXTURE)]))
     store.close()
     return url
 
@@ -246,7 +249,8 @@ def test_same_story_eval_reports_pearson_and_f1_per_language_pair(tmp_path: Path
         pair("de-1", "de-2", 1.0), pair("en-1", "en-2", 1.0), pair("en-1", "en-other", 4.0),
         pair("en-2", "en-other", 3.8), pair("de-1", "en-1", 1.0), pair("de-2", "en-other", 4.0),
         pair("es-1", "en-2", 1.2), pair("es-1", "en-other", 3.9)]) + "\n")
-    out = eval_same_story(path)
+    out = eval_same_story(path, settings=replace(DEFAULTS, languages=replace(
+        DEFAULTS.languages, multilingual=True)))
     assert out["pairs"] == 8 and set(out["by_lang"]) == {"de-de", "en-en", "de-en", "es-en"}
     assert out["f1"] == 1.0  # every same-story pair joined or linked, no other pair
     assert out["pearson"] > 0.8

@@ -35,6 +35,7 @@ from storyfold.clean import clean
 from storyfold.consolidate import consolidate
 from storyfold.errors import IngestError
 from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch, signatures
+from storyfold.fingerprint.embed import available_cores, encoder_threads
 from storyfold.fingerprint.reuse import copies
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.place import StoryIndex, place_batch
@@ -60,6 +61,21 @@ class RunReport:
     inputs: list[tuple[str, str | None, str]] = field(default_factory=list)  # path, record, id
     warnings: list[str] = field(default_factory=list)  # for the user, one line each
     resumed: set[str] = field(default_factory=set)  # stories an earlier run left pending
+
+
+class _Inline(ThreadPoolExecutor):
+    """An executor that runs each task at once, in the caller's thread (no spare core)."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+
+    def submit(self, fn, /, *args, **kwargs):  # noqa: ANN001, ANN202, ANN003, ANN002
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, as a pool would
+            done.set_exception(exc)
+        return done
 
 
 @dataclass
@@ -165,9 +181,13 @@ class Pipeline:
         self._since_finish = 0
         pending: list[Article] = []
         seen: set[str] = set()
-        # One chunk is encoded ahead while the one before it is placed: the encoder releases
-        # the GIL, so its work overlaps placement's instead of adding to it.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyfold-encode") as ahead:
+        # With a core the encoder does not use (`fingerprint.threads` below the cores), one
+        # chunk is encoded ahead while the one before it is placed: the encoder releases the
+        # GIL, so its work overlaps placement's. Without one they would fight for the cores
+        # (torch's threads spin while they wait), which measured slower than taking turns.
+        spare = available_cores() > encoder_threads(self.settings.fingerprint.threads)
+        with (ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyfold-encode")
+              if spare else _Inline()) as ahead:
             queued: _Queued | None = None
             for item in docs:
                 if isinstance(item, IngestError):

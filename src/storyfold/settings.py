@@ -165,7 +165,7 @@ class LanguagesSettings(_Section):
     _unit: ClassVar[tuple[str, ...]] = (
         "link_threshold", "link_cosine_weight", "link_names_floor")
 
-    multilingual: bool = True  # compute multilingual vectors (needed for any cross-language link)
+    multilingual: bool = False  # multilingual vectors, cross-language stories (halve English speed)
     link_threshold: float = 0.45  # link score at which stories in two languages are one event
     link_cosine_weight: float = 0.7  # of the multilingual cosine in the link score (rest: names)
     link_names_floor: float = 0.05  # shared names and figures below this: never linked
