@@ -59,7 +59,7 @@ def test_stories_are_read_through_the_index_not_its_rows() -> None:
     assert "s1" in index and "s3" not in index
     assert index.get("s1").size == 2
     assert [s.id for s in index] == ["s1", "s2"] and len(index) == 2
-    index.drop("s1")
+    index.remove("s1")
     assert "s1" not in index and [s.id for s in index] == ["s2"] and len(index) == 1
     ranked = index.ranked(_fp(2, {"levee": 1.0}), None)
     assert [s.id for s, _ in ranked] == ["s2"]

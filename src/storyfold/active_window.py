@@ -92,10 +92,8 @@ class ActiveWindow:
         with: those within the join window of the earliest of them (a story placed in an
         earlier chunk of the pass may have been set aside since, and a late one's merge
         partners are as old as it is)."""
-        missing = [sid for sid in story_ids if sid not in self.index]
-        for state in self.store.story_states(ids=missing) if missing else []:
-            self.index.put(state)
-            self.reads += 1
+        story_ids = list(story_ids)
+        self._read_back([sid for sid in story_ids if sid not in self.index])
         firsts = [s.first_seen for sid in story_ids if sid in self.index
                   and (s := self.index.get(sid)).first_seen is not None]
         if firsts:
@@ -105,14 +103,15 @@ class ActiveWindow:
 
     def bring_back(self, story_id: str) -> bool:
         """Hold a story that was set aside (a copy points to it); False if it is gone."""
-        if story_id in self.index:
-            return True
-        states = self.store.story_states(ids=[story_id])
-        if not states:
-            return False
-        self.index.put(states[0])
-        self.reads += 1
-        return True
+        if story_id not in self.index:
+            self._read_back([story_id])
+        return story_id in self.index
+
+    def _read_back(self, story_ids: list[str]) -> None:
+        """Hold these stories again, as stored (those that no longer exist are skipped)."""
+        for state in self.store.story_states(ids=story_ids) if story_ids else []:
+            self.index.put(state)
+            self.reads += 1
 
     def shed(self) -> None:
         """Set aside the stories the newest article has left behind, then, beyond

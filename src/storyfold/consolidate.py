@@ -276,7 +276,7 @@ def merge(store: Store, index: StoryIndex, touched: Iterable[str],
             store.delete_story(sid)  # which drops it from the pending set
             store.mark_pending([target.id])
         index.put(union)
-        index.drop(sid)
+        index.remove(sid)
         out.touched.discard(sid)
         out.merged_away.add(sid)
         out.touched.add(target.id)

@@ -347,10 +347,6 @@ class StoryIndex:
         for t in state.terms:
             self._postings[t].add(i)
 
-    def drop(self, story_id: str) -> None:
-        """Forget a story merged into another: it can no longer be found or joined."""
-        self.remove(story_id)
-
     # ---- reading ------------------------------------------------------------------------------
     def get(self, story_id: str) -> StoryState:
         """The state of an active story (KeyError when it is not, or no longer, active)."""
