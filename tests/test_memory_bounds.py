@@ -36,3 +36,41 @@ def test_annotations_outlive_the_memory_zone() -> None:
     (again,) = annotate([text])
     assert [m.name for m in first.mentions] == [m.name for m in again.mentions]
     assert any("Oslo" == m.name for m in first.mentions)
+
+
+# ---- the server's native memory follows its work, not its thread count ------------------------
+def test_the_server_caps_its_request_threads_at_the_setting(tmp_path) -> None:  # noqa: ANN001
+    from dataclasses import replace
+
+    import anyio.to_thread
+    from fastapi.testclient import TestClient
+
+    from storyfold.settings import DEFAULTS
+    from storyfold.store import open_store
+    from storyfold.web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    open_store(url).close()
+    settings = replace(DEFAULTS, serve=replace(DEFAULTS.serve, threads=3))
+    seen: list[float] = []
+    app = create_app(url, warm=False, settings=settings)
+
+    @app.get("/_threads")
+    async def threads() -> dict[str, float]:
+        seen.append(anyio.to_thread.current_default_thread_limiter().total_tokens)
+        return {}
+
+    with TestClient(app) as client:
+        assert client.get("/_threads").status_code == 200
+    assert seen == [3]
+
+
+def test_arenas_are_capped_and_freed_pages_returned_where_the_c_library_is_glibc() -> None:
+    import platform
+
+    from storyfold.web.memory import give_back, limit_arenas
+
+    glibc = platform.libc_ver()[0] == "glibc"
+    assert limit_arenas(4) is glibc  # (4: any cap works; the server sets its own at start)
+    give_back()  # never raises, whatever the C library
+    assert limit_arenas(0) is False  # 0 leaves glibc's own choice alone

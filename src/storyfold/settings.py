@@ -318,9 +318,11 @@ class WatchSettings(_Section):
 class ServeSettings(_Section):
     """The HTTP server."""
 
-    _positive: ClassVar[tuple[str, ...]] = ("max_body_bytes",)
+    _positive: ClassVar[tuple[str, ...]] = ("max_body_bytes", "threads")
 
     max_body_bytes: int = 2 * 1024 * 1024  # largest POST /api/articles body
+    threads: int = 8  # request threads; more only queue on the GIL and cost memory each
+    malloc_arenas: int = 2  # glibc malloc arenas for the server's threads (0: glibc's own)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -33,6 +34,7 @@ from storyfold import __version__
 from storyfold.errors import StoreError
 from storyfold.settings import DEFAULTS, Settings
 from storyfold.settings_load import SETTINGS_ENV
+from storyfold.web.memory import limit_arenas
 from storyfold.web.problems import PROBLEM, install_error_handlers, problem
 from storyfold.web.service import Services
 
@@ -175,6 +177,9 @@ def create_app(store_url: str, *, token: str | None = None, warm: bool = True,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # bounded threads and arenas: the server's memory follows its work (web/memory.py)
+        limit_arenas(settings.serve.malloc_arenas)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.serve.threads
         if warm:
             import threading
 

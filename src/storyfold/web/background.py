@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 
 from storyfold.analyze.service import StoryAnalyzer, analyse_stories
 from storyfold.store.base import Store
+from storyfold.web.memory import give_back
 
 log = logging.getLogger(__name__)
 
@@ -73,4 +74,7 @@ class BackgroundAnalysis:
             finally:
                 with self._cond:
                     self._wanted.discard(sid)
+                    drained = not self._queued
                     self._cond.notify_all()
+            if drained:  # a pass is over: hand its freed pages back (see web/memory.py)
+                give_back()
