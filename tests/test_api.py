@@ -168,13 +168,17 @@ def test_similar_stories_follow_the_search_settings(served_store: str, embedder)
         finally:
             svc.close()
 
-    loose, default = similar(similar_min=0.0), similar()
+    # (the fixture's two events are 31 days apart: a wide window holds both)
+    loose, default = similar(similar_min=0.0, similar_days=3650), similar(similar_days=3650)
     assert any(loose.values()), "with no minimum, some other story is related"
+    # stories further apart in time than `similar_days` are never read, let alone listed
+    near = similar(similar_min=0.0, similar_days=1)
+    assert not any(near.values()), "no two fixture events are within a day of each other"
     for sid, found in default.items():
         assert all(s["score"] >= DEFAULTS.search.similar_min for s in found)
         assert {s["id"] for s in found} <= {s["id"] for s in loose[sid]}
     # all weight on the embedding: the score is the centroid cosine itself
-    embedding_only = similar(similar_min=0.0, similar_embedding_weight=1.0)
+    embedding_only = similar(similar_min=0.0, similar_embedding_weight=1.0, similar_days=3650)
     assert any(embedding_only.values())
     for found in embedding_only.values():
         assert all(s["score"] == s["embedding_similarity"] for s in found)

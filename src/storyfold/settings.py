@@ -266,7 +266,7 @@ class SearchSettings(_Section):
     """Hybrid search and similar stories (web and API)."""
 
     _unit: ClassVar[tuple[str, ...]] = ("min_semantic", "similar_min", "similar_embedding_weight")
-    _positive: ClassVar[tuple[str, ...]] = ("candidates", "max_query_chars")
+    _positive: ClassVar[tuple[str, ...]] = ("candidates", "max_query_chars", "similar_days")
 
     rrf_k: int = 60  # reciprocal-rank fusion constant: damps the very top ranks
     candidates: int = 50  # hits taken from each ranking before fusion
@@ -276,6 +276,7 @@ class SearchSettings(_Section):
     similar_min: float = 0.3  # score at which another story is listed as similar
     similar_embedding_weight: float = 0.6  # of centroid cosine in the similar-story score
     similar_names: int = 12  # a story's most weighted names compared for similar stories
+    similar_days: float = 30.0  # similar stories are sought among those seen this near in time
 
 
 @dataclass(frozen=True)

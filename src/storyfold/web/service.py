@@ -28,7 +28,7 @@ from storyfold.ingest.readers import MalformedInput, reader_for_media_type
 from storyfold.model import RawDocument
 from storyfold.output.json import article_json, story_detail, story_json
 from storyfold.settings import DEFAULTS, Settings
-from storyfold.store import Store, StoryRecord, StoryState, open_store
+from storyfold.store import Store, StoryRecord, open_store
 from storyfold.web.background import BackgroundAnalysis
 from storyfold.web.problems import BadRequest, Merged, WriteFailed
 from storyfold.web.search import SemanticIndex, hybrid_search
@@ -73,14 +73,11 @@ def day_bounds(since: date | None, until: date | None) -> tuple[datetime | None,
                          "bound", kind="invalid-date") from exc
 
 
-@dataclass
-class _SimilarIndex:
-    """Every story's normalised centroid and top names, for `Services.similar`."""
-
-    states: list[StoryState]
-    matrix: np.ndarray | None
-    names: list[frozenset[str]]
-    where: dict[str, int]
+def _unit_rows(vectors: list[np.ndarray]) -> np.ndarray:
+    """The vectors as rows of unit length (zero rows left at zero)."""
+    mat = np.vstack(vectors).astype(np.float32)
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    return mat / np.where(norms == 0, 1, norms)
 
 
 @dataclass
@@ -103,7 +100,6 @@ class Services:
     _cache_lock: threading.Lock = field(default_factory=threading.Lock)
     _pipeline: Any = None
     _seen_count: int = -1
-    _similar: tuple[int, _SimilarIndex] | None = None
     _outlets: tuple[int, list[tuple[str, int]]] | None = None
 
     def __post_init__(self) -> None:
@@ -263,25 +259,41 @@ class Services:
     # ---- related stories ----------------------------------------------------------------
     def similar(self, story_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """Other stories that share people, places and figures or sit close in embedding
-        space: follow-ups and related events, never members of this story."""
+        space: follow-ups and related events, never members of this story.
+
+        Only the stories last seen within `search.similar_days` of this one's span are
+        read: related news is near in time, and a year of stories read (and held) for
+        every page would cost what the store weighs. An undated story is compared with
+        everything, since nothing places it in time."""
         st = self.store()
         self.current_id(story_id)  # NotFound for an unknown id, Merged for a merged one
-        index = self._similar_index(st)
-        pos = index.where.get(story_id)
-        if pos is None or index.matrix is None:
+        mine_state = next(iter(st.story_states(ids=[story_id])), None)
+        if mine_state is None or mine_state.size == 0:
             return []
         cfg = self.settings.search
+        if mine_state.first_seen is not None and mine_state.last_seen is not None:
+            near = timedelta(days=cfg.similar_days)
+            try:
+                since, until = mine_state.first_seen - near, mine_state.last_seen + near
+            except OverflowError:  # a span at the calendar's edge: nothing lies beyond it
+                since, until = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+            states = st.story_states(since, until=until)
+        else:
+            states = st.story_states()
+        others = [s for s in states if s.size > 0 and s.id != story_id]
+        if not others:
+            return []
         weight = cfg.similar_embedding_weight
-        cos = index.matrix @ index.matrix[pos]
-        mine = index.names[pos]
+        mat = _unit_rows([s.centroid for s in others])
+        cos = mat @ _unit_rows([mine_state.centroid])[0]
+        mine = _top_names(mine_state.names, cfg.similar_names)
         scored = []
-        for i, s in enumerate(index.states):
-            if i == pos:
-                continue
-            shared = mine & index.names[i]
+        for i, s in enumerate(others):
+            theirs = _top_names(s.names, cfg.similar_names)
+            shared = mine & theirs
             if not shared and cos[i] < cfg.similar_min / weight:
                 continue
-            overlap = len(shared) / max(1, min(len(mine), len(index.names[i])))
+            overlap = len(shared) / max(1, min(len(mine), len(theirs)))
             score = weight * float(cos[i]) + (1 - weight) * overlap
             if score >= cfg.similar_min:
                 scored.append((score, float(cos[i]), sorted(shared), s))
@@ -294,26 +306,6 @@ class Services:
                         "size": len(rec.members), "score": round(score, 4),
                         "embedding_similarity": round(c, 4), "shared_names": names[:10]})
         return out
-
-    def _similar_index(self, st: Store) -> _SimilarIndex:
-        """The stories' centroids and names, rebuilt when articles were added."""
-        count = st.article_count()
-        with self._cache_lock:
-            cached = self._similar
-            if cached is None or cached[0] != count:
-                states = [s for s in st.story_states() if s.size > 0]
-                mat: np.ndarray | None = (
-                    np.vstack([s.centroid for s in states]).astype(np.float32)
-                    if states else None)
-                if mat is not None:
-                    norms = np.linalg.norm(mat, axis=1, keepdims=True)
-                    mat = mat / np.where(norms == 0, 1, norms)
-                n = self.settings.search.similar_names
-                cached = (count, _SimilarIndex(
-                    states, mat, [_top_names(s.names, n) for s in states],
-                    {s.id: i for i, s in enumerate(states)}))
-                self._similar = cached
-        return cached[1]
 
     # ---- writes -------------------------------------------------------------------------
     def ingest(self, body: bytes, content_type: str) -> tuple[dict[str, Any], bool]:
