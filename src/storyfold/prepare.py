@@ -16,13 +16,7 @@ from dataclasses import dataclass, replace
 
 from storyfold.clean import clean
 from storyfold.errors import IngestError
-from storyfold.fingerprint import (
-    Embedder,
-    MultilingualEncoder,
-    fingerprint_batch,
-    signatures,
-)
-from storyfold.fingerprint.reuse import copies
+from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.settings import DEFAULTS, Settings
 
@@ -73,21 +67,18 @@ def fingerprint_prepared(items: Sequence[Prepared], embedder: Embedder,
                          multilingual: MultilingualEncoder | None = None) -> list[Prepared]:
     """The same items with the fingerprints of their articles, computed in one batch.
 
-    Without the store, exact copies can only take the vector of an earlier article of the
-    batch; the pipeline applies the store's copies when it places them
-    (`fingerprint.reuse_vectors`), so that a chunk ends with the vectors it would have had
-    if fingerprinted in the pipeline itself."""
-    fs = settings.fingerprint
+    Every article is encoded, exact copies too: which copy takes which source's vector
+    depends on the store and on the pipeline's chunks (`reuse.copies`), which a worker does
+    not see, so the pipeline applies that rule when it places them
+    (`fingerprint.reuse_vectors`) and a chunk ends with the vectors it would have had if
+    fingerprinted in the pipeline itself."""
     at = [i for i, p in enumerate(items) if p.article is not None]
-    articles = [items[i].article for i in at]
+    articles = [a for a in (items[i].article for i in at) if a is not None]
     out = list(items)
     if not articles:
         return out
-    ready: list[Article] = [a for a in articles if a is not None]
-    signed = signatures(ready, fs)
-    reuse = copies(None, ready, signed)
-    fps = fingerprint_batch(ready, embedder, fs, signed, reuse.known, reuse.same_as,
-                            multilingual)
+    fps = fingerprint_batch(articles, embedder, settings.fingerprint,
+                            multilingual=multilingual)
     for i, fp in zip(at, fps, strict=True):
         out[i] = replace(items[i], fingerprint=fp)
     return out

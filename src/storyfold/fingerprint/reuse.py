@@ -32,10 +32,9 @@ class Reuse:
         return len(self.known) + len(self.same_as)
 
 
-def copies(store: Store | None, articles: Sequence[Article],
+def copies(store: Store, articles: Sequence[Article],
            signed: Sequence[tuple[str, np.ndarray]]) -> Reuse:
-    """The exact copies among `articles` (in order) and where their vectors come from;
-    without a `store` (a Ray worker), only the copies of an earlier article of the batch."""
+    """The exact copies among `articles` (in order) and where their vectors come from."""
     out = Reuse()
     first_by_hash: dict[str, str] = {}
     for a, (h, _) in zip(articles, signed, strict=True):
@@ -47,8 +46,6 @@ def copies(store: Store | None, articles: Sequence[Article],
                 out.same_as[a.id] = src
             continue
         first_by_hash[h] = a.id
-        if store is None:
-            continue
         stored = store.by_content_hash(h)
         if stored:
             fp = store.fingerprints(stored[:1]).get(stored[0])
