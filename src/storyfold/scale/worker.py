@@ -4,6 +4,8 @@ the encoder is loaded once per worker and kept for every task it is given."""
 
 from __future__ import annotations
 
+import resource
+import time
 from pathlib import Path
 
 from storyfold.errors import IngestError
@@ -28,11 +30,17 @@ class Preparer:
         Embedder.model(self.embedder.precision, self.embedder.threads)
         self.multilingual = (MultilingualEncoder() if settings.languages.multilingual
                              else None)
+        self.busy = 0.0  # seconds spent preparing, and articles prepared: its throughput
+        self.articles = 0
 
     def documents(self, items: list[RawDocument | IngestError]) -> list[Prepared]:
         """Documents read by the driver, cleaned and fingerprinted, in the order given."""
-        return fingerprint_prepared(list(prepare(items, self.settings)), self.embedder,
-                                    self.settings, self.multilingual)
+        start = time.perf_counter()
+        out = fingerprint_prepared(list(prepare(items, self.settings)), self.embedder,
+                                   self.settings, self.multilingual)
+        self.busy += time.perf_counter() - start
+        self.articles += sum(p.article is not None for p in out)
+        return out
 
     def file(self, path: str, max_bytes: int) -> list[Prepared]:
         """Every record of one file (a WARC, for `backfill`), read here, in record order;
@@ -47,3 +55,10 @@ class Preparer:
         if batch:
             out.extend(self.documents(batch))
         return out
+
+    def stats(self) -> dict[str, float]:
+        """What this worker did (`bench/bench_scale.py`): articles, seconds busy, of which
+        in the encoder, and its peak resident memory in MB."""
+        return {"articles": self.articles, "busy_s": self.busy,
+                "encoder_s": self.embedder.seconds,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
