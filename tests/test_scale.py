@@ -74,7 +74,7 @@ def _plain(paths: list[str], url: str, embedder: Embedder) -> dict[str, str]:
 # ---- the seam, without Ray ------------------------------------------------------------------
 def test_articles_prepared_on_a_worker_are_placed_as_a_plain_run_places_them(
         tmp_path: Path, embedder: Embedder) -> None:
-    data = str(_corpus(tmp_path / "corpus.jsonl", 150, seed=5))
+    data = str(_corpus(tmp_path / "corpus.jsonl", 100, seed=5))
     plain = open_store(f"sqlite:///{tmp_path / 'plain.db'}")
     worked = open_store(f"sqlite:///{tmp_path / 'worked.db'}")
     try:
@@ -88,7 +88,7 @@ def test_articles_prepared_on_a_worker_are_placed_as_a_plain_run_places_them(
 
         pipe = Pipeline(worked, SETTINGS, embedder=embedder, analyze=False)
         report = pipe.add_prepared(prepared())
-        assert report.added == 150
+        assert report.added == 100
         assert pipe.reused > 0  # the corpus holds exact copies, found against the store
         assert _partition(worked) == _partition(plain)
         ids = sorted(_partition(plain))
