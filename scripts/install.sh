@@ -9,4 +9,6 @@ fi
 PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 "${PIP[@]}" install --upgrade pip >/dev/null
 bash scripts/install_torch.sh .venv/bin/python
-"${PIP[@]}" install -e ".[dev]"
+# the `scale` extra (Ray) too: tests/test_scale.py runs `--engine ray` and `backfill` on a
+# local Ray; a plain `pip install .` without it is checked by .ci/run
+"${PIP[@]}" install -e ".[dev,scale]"

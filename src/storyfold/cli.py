@@ -9,7 +9,7 @@ import logging
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -35,8 +35,8 @@ from storyfold.settings import Settings, load
 from storyfold.store import open_store
 
 if TYPE_CHECKING:  # the pipeline is imported where a command needs it: start-up stays quick
-    from storyfold.model import StoryRecord
-    from storyfold.pipeline import RunReport
+    from storyfold.model import RawDocument, StoryRecord
+    from storyfold.pipeline import Pipeline, RunReport
     from storyfold.store import Store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -48,6 +48,11 @@ DEFAULT_DB = "sqlite:///storyfold.db"
 DbOpt = Annotated[str, typer.Option("--db", envvar="STORYFOLD_DB",
                                     help="Store URL: sqlite:///file.db (default) or a path.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+AddressOpt = Annotated[str | None, typer.Option(
+    "--address", help="Ray cluster to join (auto: the one `ray start` began here); default: "
+                      "a local Ray started for this command.")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="Ray workers (default: one per CPU of the cluster).")]
 SettingsOpt = Annotated[Path | None, typer.Option(
     "--settings", help="Settings file (TOML, one [section] per stage); default: "
                        "$STORYFOLD_SETTINGS. STORYFOLD_<SECTION>__<FIELD> variables override it.")]
@@ -101,10 +106,24 @@ def run(
     no_analyze: Annotated[bool, typer.Option(
         "--no-analyze", help="Skip the comparison and write-up of changed stories (bare "
         "ingestion speed); a story is then analysed when first shown.")] = False,
+    engine: Annotated[str, typer.Option(
+        help="local (default: this process) or ray: clean, fingerprint and embed on Ray "
+             "workers, place here (needs storyfold[scale]).")] = "local",
+    address: AddressOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Ingest files or folders, fold them into stories, and print the stories."""
     from storyfold.pipeline import Pipeline
 
+    if engine not in {"local", "ray"}:
+        raise _fail(StoryfoldError(f"unknown engine {engine!r}; use local or ray"))
+    if engine == "ray":
+        from storyfold.scale.engine import require_ray
+
+        try:
+            require_ray()
+        except StoryfoldError as exc:
+            raise _fail(exc) from exc
     settings = _settings(settings_file)
     if max_file_mb is None:
         max_file_mb = settings.ingest.max_file_mb
@@ -127,16 +146,41 @@ def run(
                         on_progress=lambda n: progress.advance(task, n),
                         on_wait=lambda: progress.console.print(WAITING, highlight=False,
                                                                soft_wrap=True))
-        report = pipe.add(iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024)))
+        docs = iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024))
+        try:
+            report = (pipe.add(docs) if engine == "local"
+                      else _on_ray(pipe, docs, address, workers))
+        except StoryfoldError as exc:
+            store.close()
+            raise _fail(exc) from exc
     _print_run(store, report, as_json)
     store.close()
     if report.added == 0 and report.already_stored == 0 and report.errors:
         raise typer.Exit(1)
 
 
+def _on_ray(pipe: Pipeline, docs: Iterable[RawDocument | IngestError], address: str | None,
+            workers: int | None) -> RunReport:
+    """The run's documents prepared on Ray workers, placed here by the same pipeline."""
+    from storyfold.scale.engine import Workers, connected
+
+    cpus = workers * pipe.settings.scale.worker_cpus if workers else None
+    with connected(address, cpus) as ray, Workers(ray, pipe.settings, workers) as pool:
+        return pipe.add_prepared(pool.documents(docs))
+
+
 def _print_run(store: Store, report: RunReport, as_json: bool) -> None:
     """What a run did (`run`, `fetch`): warnings and counts on stderr, the stories touched."""
     stories = [story_json(store, rec) for rec in _touched_in_order(store, report)]
+    _print_counts(report)
+    if as_json:
+        out.print_json(json.dumps({"stories": stories}), indent=1)
+    elif stories:
+        out.print(_stories_table(stories, "stories touched by this run"))
+
+
+def _print_counts(report: RunReport) -> None:
+    """Warnings, stories an interrupted run left, and what a run did, on stderr."""
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, markup=True,
                   soft_wrap=True)
@@ -146,10 +190,6 @@ def _print_run(store: Store, report: RunReport, as_json: bool) -> None:
               f"{len(report.errors)} skipped; {report.new_stories} new stor"
               f"{'y' if report.new_stories == 1 else 'ies'}, {len(report.touched)} touched",
               highlight=False)
-    if as_json:
-        out.print_json(json.dumps({"stories": stories}), indent=1)
-    elif stories:
-        out.print(_stories_table(stories, "stories touched by this run"))
 
 
 def _touched_in_order(store: Store, report: RunReport) -> list[StoryRecord]:
@@ -401,7 +441,7 @@ def settings_cmd(settings_file: SettingsOpt = None, as_json: JsonOpt = False) ->
     out.print(table)
 
 
-from storyfold import cli_follow, cli_import  # noqa: E402,F401 - register their commands
+from storyfold import cli_follow, cli_import, cli_scale  # noqa: E402,F401 - register commands
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -13,6 +13,10 @@ class IngestError(StoryfoldError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type["IngestError"], tuple[str, str]]:
+        """Pickled as its two fields (a Ray worker sends its errors back to the driver)."""
+        return type(self), (self.path, self.reason)
+
 
 class StoreError(StoryfoldError):
     """The store could not be opened or written."""
@@ -43,3 +47,8 @@ class FeedError(StoryfoldError):
 class ReaderError(StoryfoldError):
     """A feed reader's API (Miniflux, Google Reader) refused the credentials or answered
     something other than its documented shape."""
+
+
+class ScaleError(StoryfoldError):
+    """Ray is not installed, its cluster cannot be reached, or a worker failed; what was
+    placed before stays stored, and running the command again finishes the rest."""

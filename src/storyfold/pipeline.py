@@ -31,15 +31,21 @@ from dataclasses import dataclass, field
 
 from storyfold.active_window import ActiveWindow, load_active
 from storyfold.analyze.service import StoryAnalyzer, analyse_stories
-from storyfold.clean import clean
 from storyfold.consolidate import consolidate
 from storyfold.errors import IngestError
-from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch, signatures
+from storyfold.fingerprint import (
+    Embedder,
+    MultilingualEncoder,
+    fingerprint_batch,
+    reuse_vectors,
+    signatures,
+)
 from storyfold.fingerprint.embed import available_cores, encoder_threads
 from storyfold.fingerprint.reuse import copies
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.place import StoryIndex, place_batch
 from storyfold.place_languages import link_stories
+from storyfold.prepare import Prepared, prepare
 from storyfold.provenance.stage import reanalyze
 from storyfold.settings import DEFAULTS, RESULT_SECTIONS, Settings, digest, to_dict
 from storyfold.store.base import Store
@@ -142,9 +148,15 @@ class Pipeline:
     def add(self, docs: Iterable[RawDocument | IngestError]) -> RunReport:
         """Add documents (errors in the stream are reported and skipped), and finish what an
         interrupted run left pending."""
+        return self.add_prepared(prepare(docs, self.settings))
+
+    def add_prepared(self, items: Iterable[Prepared]) -> RunReport:
+        """Add documents whose per-article work (`prepare`) is done, in the order given:
+        cleaned here by `add`, or cleaned and fingerprinted on workers (`scale`). Only
+        placement and what follows it happen here, the same way for both."""
         report = RunReport()
         with self._writer_lease():
-            self._add(docs, report)
+            self._add(items, report)
         return report
 
     def repair(self) -> RunReport:
@@ -174,12 +186,12 @@ class Pipeline:
                 self.reload()
             yield
 
-    def _add(self, docs: Iterable[RawDocument | IngestError], report: RunReport) -> None:
+    def _add(self, items: Iterable[Prepared], report: RunReport) -> None:
         self._record_settings(report)
         report.resumed = self.store.pending()  # what an interrupted run left undone
         self._unfinished = set(report.resumed)
         self._since_finish = 0
-        pending: list[Article] = []
+        pending: list[Prepared] = []
         seen: set[str] = set()
         # With a core the encoder does not use (`fingerprint.threads` below the cores), one
         # chunk is encoded ahead while the one before it is placed: the encoder releases the
@@ -189,13 +201,13 @@ class Pipeline:
         with (ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyfold-encode")
               if spare else _Inline()) as ahead:
             queued: _Queued | None = None
-            for item in docs:
-                if isinstance(item, IngestError):
-                    self._error(report, item)
+            for item in items:
+                if item.error is not None or item.article is None:
+                    self._error(report, item.error or IngestError(item.path, "no article"))
                     continue
-                article = self._clean(item, report)
-                if article is None:
-                    continue
+                if item.warning:
+                    report.warnings.append(item.warning)
+                article = item.article
                 report.inputs.append((item.path, item.record, article.id))
                 if article.id in seen:
                     report.already_stored += 1
@@ -203,7 +215,7 @@ class Pipeline:
                     self._progress(1)
                     continue
                 seen.add(article.id)
-                pending.append(article)
+                pending.append(item)
                 if len(pending) >= self.settings.place.chunk:
                     queued = self._queue(ahead, pending, report, queued)
                     pending = []
@@ -254,39 +266,31 @@ class Pipeline:
         return self._analyzer
 
     # ---- the stages of one chunk ------------------------------------------------------------
-    def _clean(self, item: RawDocument, report: RunReport) -> Article | None:
-        """The article of a document, or None (reported) when there is none."""
-        where = item.path + (f":{item.record}" if item.record else "")
-        try:
-            article = clean(item, self.settings.clean)
-        except Exception as exc:  # a hostile document must not end the batch
-            self._error(report, IngestError(where, f"could not clean ({exc})"))
-            return None
-        if len(f"{article.title or ''} {article.text}".split()) < self.settings.clean.min_words:
-            self._error(report, IngestError(where, "no article text after cleaning"))
-            return None
-        if item.encoding_guess:  # kept, but the user should know its reading was a guess
-            report.warnings.append(f"{where}: not UTF-8; read as {item.encoding_guess} "
-                                   "(a guess: check its text)")
-        return article
-
-    def _queue(self, ahead: ThreadPoolExecutor, articles: list[Article], report: RunReport,
+    def _queue(self, ahead: ThreadPoolExecutor, items: list[Prepared], report: RunReport,
                before: _Queued | None) -> _Queued:
-        """Start fingerprinting a chunk's new articles, then place the chunk queued before."""
-        known = self.store.known_ids(a.id for a in articles)
-        report.seen_ids.extend(a.id for a in articles)
-        fresh = [a for a in articles if a.id not in known]
-        report.already_stored += len(articles) - len(fresh)
-        self._progress(len(articles) - len(fresh))
-        future = None
+        """Start fingerprinting a chunk's new articles, then place the chunk queued before.
+        Articles fingerprinted already (on a worker) take only the store's copy vectors."""
+        known = self.store.known_ids(p.article.id for p in items if p.article is not None)
+        report.seen_ids.extend(p.article.id for p in items if p.article is not None)
+        new = [p for p in items if p.article is not None and p.article.id not in known]
+        fresh = [p.article for p in new if p.article is not None]
+        report.already_stored += len(items) - len(fresh)
+        self._progress(len(items) - len(fresh))
+        future: Future[list[Fingerprint]] | None = None
         if fresh:
-            signed = signatures(fresh, self.settings.fingerprint)
+            done = [p.fingerprint for p in new if p.fingerprint is not None]
+            signed = ([(fp.content_hash, fp.minhash) for fp in done] if len(done) == len(fresh)
+                      else signatures(fresh, self.settings.fingerprint))
             # exact copies take their source's vector: only the rest is encoded
             reuse = copies(self.store, fresh, signed)
             self.reused += len(reuse)
-            future = ahead.submit(fingerprint_batch, fresh, self.embedder,
-                                  self.settings.fingerprint, signed, reuse.known, reuse.same_as,
-                                  self.multilingual)
+            if len(done) == len(fresh):
+                future = Future()
+                future.set_result(reuse_vectors(fresh, done, reuse.known, reuse.same_as))
+            else:
+                future = ahead.submit(fingerprint_batch, fresh, self.embedder,
+                                      self.settings.fingerprint, signed, reuse.known,
+                                      reuse.same_as, self.multilingual)
         queued = _Queued(fresh, future)
         if before is not None:
             self._place(before, report)

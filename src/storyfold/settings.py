@@ -327,6 +327,18 @@ class ServeSettings(_Section):
 
 
 @dataclass(frozen=True)
+class ScaleSettings(_Section):
+    """Ray workers (`run --engine ray`, `backfill`): how work is handed out, never what a
+    run stores (the per-article stages and placement are the plain run's)."""
+
+    _positive: ClassVar[tuple[str, ...]] = ("batch", "inflight", "worker_cpus")
+
+    batch: int = 32  # documents per task sent to a worker (a backfill sends a file per task)
+    inflight: int = 2  # tasks queued per worker ahead of placement: bounds the driver's memory
+    worker_cpus: int = 1  # CPUs each worker reserves, and its encoder's threads
+
+
+@dataclass(frozen=True)
 class OutputSettings(_Section):
     """What the terminal shows (JSON always has everything)."""
 
@@ -351,6 +363,7 @@ class Settings:
     serve: ServeSettings = field(default_factory=ServeSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
+    scale: ScaleSettings = field(default_factory=ScaleSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     # "section.field" → where a value other than the default came from (a file, a variable)
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)

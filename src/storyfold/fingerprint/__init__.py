@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import rensa
@@ -95,7 +96,6 @@ def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
     signed = signed if signed is not None else signatures(articles, settings)
     texts = [embedding_text(a, settings.embed_chars) for a in articles]
     ml = multilingual_vectors(articles, texts, multilingual)
-    at = {a.id: i for i, a in enumerate(articles)}
     native = [i for i, a in enumerate(articles)
               if (ml[i] is None or a.lang == "en") and a.id not in known and a.id not in same_as]
     vectors = np.zeros((len(articles), EMBEDDING_DIM), dtype=np.float32)
@@ -108,11 +108,7 @@ def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
             by_lang.setdefault(articles[i].lang or "", []).append((i, v))
     for lang, rows in by_lang.items():
         vectors[[i for i, _ in rows]] = in_placement_space(np.stack([v for _, v in rows]), lang)
-    for aid, vec in known.items():
-        if aid in at and not (ml[at[aid]] is not None and articles[at[aid]].lang != "en"):
-            vectors[at[aid]] = vec
-    for aid, src in same_as.items():
-        vectors[at[aid]] = vectors[at[src]]
+    _take_reused(vectors, articles, ml, known, same_as)
     return [
         Fingerprint(
             article_id=a.id,
@@ -127,6 +123,32 @@ def fingerprint_batch(articles: Sequence[Article], embedder: Embedder,
     ]
 
 
+def _take_reused(vectors: np.ndarray, articles: Sequence[Article],
+                 ml: Sequence[np.ndarray | None], known: dict[str, np.ndarray],
+                 same_as: dict[str, str]) -> None:
+    """Give exact copies their source's vector (`reuse.copies`), in place: a stored
+    source's (`known`), unless the copy's placement vector comes from the multilingual
+    space, or an earlier article's of the batch (`same_as`)."""
+    at = {a.id: i for i, a in enumerate(articles)}
+    for aid, vec in known.items():
+        if aid in at and not (ml[at[aid]] is not None and articles[at[aid]].lang != "en"):
+            vectors[at[aid]] = vec
+    for aid, src in same_as.items():
+        vectors[at[aid]] = vectors[at[src]]
+
+
+def reuse_vectors(articles: Sequence[Article], fps: Sequence[Fingerprint],
+                  known: dict[str, np.ndarray], same_as: dict[str, str]) -> list[Fingerprint]:
+    """Fingerprints computed elsewhere (a Ray worker, which sees no store) with the copy
+    rule `fingerprint_batch` applies: what the copies of a chunk would have taken had the
+    chunk been fingerprinted here, so that placement sees the same vectors either way."""
+    if not known and not same_as:
+        return list(fps)
+    vectors = np.stack([fp.embedding for fp in fps]).astype(np.float32, copy=True)
+    _take_reused(vectors, articles, [fp.multilingual for fp in fps], known, same_as)
+    return [replace(fp, embedding=vectors[i]) for i, fp in enumerate(fps)]
+
+
 __all__ = [
     "Embedder",
     "MultilingualEncoder",
@@ -139,5 +161,6 @@ __all__ = [
     "lsh_keys",
     "minhash",
     "precision",
+    "reuse_vectors",
     "signatures",
 ]

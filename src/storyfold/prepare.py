@@ -1,0 +1,84 @@
+"""The per-article part of a run: what happens to one document before placement, and needs
+no store — cleaning, and optionally the fingerprint (hash, MinHash, embedding, terms).
+
+This is the seam between the work that can run anywhere and the ordered placement that
+must run in one place (`pipeline.Pipeline`). A plain run cleans here, in its own process,
+and fingerprints a chunk at a time inside the pipeline; `--engine ray` and `backfill` run
+`prepare` and `fingerprint_prepared` on Ray workers (`scale.worker`) and hand the results
+to the same pipeline, which then only checks them against the store (`reuse.copies`) and
+places them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+from storyfold.clean import clean
+from storyfold.errors import IngestError
+from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch
+from storyfold.model import Article, Fingerprint, RawDocument
+from storyfold.settings import DEFAULTS, Settings
+
+
+@dataclass
+class Prepared:
+    """One input document after the per-article stages: an error, or its article (with a
+    note for the user when its encoding was guessed) and, once computed, its fingerprint."""
+
+    path: str
+    record: str | None
+    article: Article | None = None
+    error: IngestError | None = None
+    warning: str | None = None
+    fingerprint: Fingerprint | None = None
+
+
+def clean_document(item: RawDocument, settings: Settings = DEFAULTS) -> Prepared:
+    """The article of a document, or the error that says why there is none."""
+    where = item.path + (f":{item.record}" if item.record else "")
+    try:
+        article = clean(item, settings.clean)
+    except Exception as exc:  # a hostile document must not end the batch
+        return Prepared(item.path, item.record, error=IngestError(where,
+                                                                  f"could not clean ({exc})"))
+    if len(f"{article.title or ''} {article.text}".split()) < settings.clean.min_words:
+        return Prepared(item.path, item.record,
+                        error=IngestError(where, "no article text after cleaning"))
+    warning = None
+    if item.encoding_guess:  # kept, but the user should know its reading was a guess
+        warning = (f"{where}: not UTF-8; read as {item.encoding_guess} "
+                   "(a guess: check its text)")
+    return Prepared(item.path, item.record, article=article, warning=warning)
+
+
+def prepare(items: Iterable[RawDocument | IngestError], settings: Settings = DEFAULTS
+            ) -> Iterator[Prepared]:
+    """Each document cleaned, in input order; errors of reading pass through as they came."""
+    for item in items:
+        if isinstance(item, IngestError):
+            yield Prepared(item.path, None, error=item)
+        else:
+            yield clean_document(item, settings)
+
+
+def fingerprint_prepared(items: Sequence[Prepared], embedder: Embedder,
+                         settings: Settings = DEFAULTS,
+                         multilingual: MultilingualEncoder | None = None) -> list[Prepared]:
+    """The same items with the fingerprints of their articles, computed in one batch.
+
+    Every article is encoded, exact copies too: which copy takes which source's vector
+    depends on the store and on the pipeline's chunks (`reuse.copies`), which a worker does
+    not see, so the pipeline applies that rule when it places them
+    (`fingerprint.reuse_vectors`) and a chunk ends with the vectors it would have had if
+    fingerprinted in the pipeline itself."""
+    at = [i for i, p in enumerate(items) if p.article is not None]
+    articles = [a for a in (items[i].article for i in at) if a is not None]
+    out = list(items)
+    if not articles:
+        return out
+    fps = fingerprint_batch(articles, embedder, settings.fingerprint,
+                            multilingual=multilingual)
+    for i, fp in zip(at, fps, strict=True):
+        out[i] = replace(items[i], fingerprint=fp)
+    return out

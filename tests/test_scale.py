@@ -1,0 +1,217 @@
+"""Scale-out on Ray: the per-article work on workers, placement in one place, and the same
+stories as a plain run.
+
+The seam first, without Ray: documents prepared by a worker (`Preparer`, in this process)
+and placed by `Pipeline.add_prepared` give the stories and the vectors of `Pipeline.add`.
+Then a few real Ray runs (a local Ray with 2 CPUs, started once for the module; skipped,
+saying why, where Ray is not installed): `run --engine ray` on PostgreSQL against a plain
+run on SQLite, and `backfill` over WARC files, interrupted and finished.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from storyfold.cli import app
+from storyfold.eval.metrics import bcubed
+from storyfold.fingerprint import Embedder
+from storyfold.ingest import iter_documents
+from storyfold.pipeline import Pipeline
+from storyfold.prepare import Prepared
+from storyfold.scale.worker import Preparer
+from storyfold.settings import DEFAULTS
+from storyfold.store import Store, open_store
+from tests.conftest import EXAMPLES
+from tests.pg import PgServer
+from tests.test_crash import _generate
+from tests.warc_fixtures import article_page, warc_file
+
+CHUNK = 16  # small chunks: copies fall in other chunks than their sources, as in a long run
+SETTINGS = replace(DEFAULTS, place=replace(DEFAULTS.place, chunk=CHUNK))
+ENV = {"STORYFOLD_PLACE__CHUNK": str(CHUNK)}
+HAVE_RAY = importlib.util.find_spec("ray") is not None
+needs_ray = pytest.mark.skipif(not HAVE_RAY, reason="ray is not installed (storyfold[scale])")
+
+
+def _corpus(path: Path, n: int, seed: int) -> Path:
+    """A generated corpus (stories, copies, rewrites), articles cut short to embed quickly."""
+    with path.open("w", encoding="utf-8") as fh:
+        for rec in _generate(n, seed=seed):
+            rec["text"] = " ".join(str(rec["text"]).split()[:40])
+            fh.write(json.dumps(rec) + "\n")
+    return path
+
+
+def _partition(store: Store) -> dict[str, str]:
+    return {m.article_id: rec.id for rec in store.iter_stories() for m in rec.members}
+
+
+def _b3(want: dict[str, str], got: dict[str, str]) -> float:
+    assert set(got) == set(want)
+    ids = sorted(want)
+    return bcubed([want[i] for i in ids], [got[i] for i in ids])[2]
+
+
+def _plain(paths: list[str], url: str, embedder: Embedder) -> dict[str, str]:
+    store = open_store(url)
+    try:
+        Pipeline(store, SETTINGS, embedder=embedder, analyze=False).add(iter_documents(paths))
+        return _partition(store)
+    finally:
+        store.close()
+
+
+# ---- the seam, without Ray ------------------------------------------------------------------
+def test_articles_prepared_on_a_worker_are_placed_as_a_plain_run_places_them(
+        tmp_path: Path, embedder: Embedder) -> None:
+    data = str(_corpus(tmp_path / "corpus.jsonl", 100, seed=5))
+    plain = open_store(f"sqlite:///{tmp_path / 'plain.db'}")
+    worked = open_store(f"sqlite:///{tmp_path / 'worked.db'}")
+    try:
+        Pipeline(plain, SETTINGS, embedder=embedder, analyze=False).add(iter_documents([data]))
+        worker = Preparer(SETTINGS)
+        docs = iter(iter_documents([data]))
+
+        def prepared() -> Iterator[Prepared]:  # batches that cut across the pipeline's chunks
+            while batch := list(islice(docs, 24)):
+                yield from worker.documents(batch)
+
+        pipe = Pipeline(worked, SETTINGS, embedder=embedder, analyze=False)
+        report = pipe.add_prepared(prepared())
+        assert report.added == 100
+        assert pipe.reused > 0  # the corpus holds exact copies, found against the store
+        assert _partition(worked) == _partition(plain)
+        ids = sorted(_partition(plain))
+        want, got = plain.fingerprints(ids), worked.fingerprints(ids)
+        # each copy took the vector the plain run gave it (its source's, or its own when
+        # its source was not stored yet): only the encoder's rounding differs
+        worst = max(float(np.abs(want[i].embedding - got[i].embedding).max()) for i in ids)
+        assert worst < 0.01
+    finally:
+        plain.close()
+        worked.close()
+
+
+def test_without_ray_the_ray_engine_says_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as if not installed
+    db = tmp_path / "s.db"
+    for args in (["run", str(EXAMPLES / "corpus"), "--engine", "ray"],
+                 ["backfill", str(tmp_path)]):
+        result = CliRunner().invoke(app, [*args, "--db", f"sqlite:///{db}"])
+        assert result.exit_code == 2
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and "pip install 'storyfold[scale]'" in lines[0]
+    assert not db.exists()  # nothing was started
+
+
+def test_an_unknown_engine_is_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", str(EXAMPLES / "corpus"), "--engine", "spark",
+                                      "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    assert result.exit_code == 2
+    assert "unknown engine 'spark'; use local or ray" in result.output
+
+
+# ---- on a local Ray ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ray_local() -> Iterator[None]:
+    """One local Ray with 2 CPUs for the module: the commands use it as it is."""
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    for k, v in ENV.items():
+        monkeypatch.setenv(k, v)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output[-2000:]
+    return result.output
+
+
+@needs_ray
+def test_run_on_ray_gives_the_stories_of_a_plain_run_and_writes_to_postgresql(
+        ray_local: None, pg_server: PgServer, tmp_path: Path, embedder: Embedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = str(_corpus(tmp_path / "corpus.jsonl", 150, seed=11))
+    pg_url = pg_server.store_url(tmp_path)
+    out = _cli(["run", data, "--engine", "ray", "--workers", "2", "--db", pg_url, "-q",
+                "--no-analyze", "--json"], monkeypatch)
+    want = _plain([data], f"sqlite:///{tmp_path / 'plain.db'}", embedder)
+    assert f"added {len(want)} article(s)" in out  # every article the plain run stored
+    store = open_store(pg_url)
+    try:
+        assert _b3(want, _partition(store)) >= 0.99
+        assert store.pending() == set()
+    finally:
+        store.close()
+
+
+def _warcs(folder: Path, corpus: list[dict[str, str | None]], files: int) -> list[Path]:
+    """The corpus as `files` WARC files (crawl-time names), its articles as HTML pages."""
+    folder.mkdir(exist_ok=True)
+    per = -(-len(corpus) // files)
+    out = []
+    for k in range(files):
+        pages = [(f"https://news.example/{rec['id']}", 200, "text/html; charset=utf-8",
+                  article_page(str(rec["title"]), str(rec["text"])).encode())
+                 for rec in corpus[k * per:(k + 1) * per]]
+        out.append(warc_file(folder / f"CC-NEWS-2026120{k + 1}000000-0000{k}.warc.gz", pages))
+    return out
+
+
+def _counts(out: str) -> dict[str, int]:
+    """'added 36 article(s), 24 already stored, 0 skipped; …' → {added: 36, …}."""
+    line = next(ln for ln in out.splitlines() if ln.startswith("added "))
+    added, stored, skipped = line.split(";")[0].split(", ")
+    return {"added": int(added.split()[1]), "already stored": int(stored.split()[0]),
+            "skipped": int(skipped.split()[0])}
+
+
+@needs_ray
+def test_a_backfill_of_warc_files_gives_a_plain_runs_stories_and_a_rerun_adds_nothing(
+        ray_local: None, tmp_path: Path, embedder: Embedder,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = _generate(120, seed=3)
+    for rec in corpus:
+        rec["text"] = " ".join(str(rec["text"]).split()[:40])
+    folder = tmp_path / "crawl"
+    _warcs(folder, corpus, files=3)
+    (folder / "README.txt").write_text("not a crawl file\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    args = ["backfill", str(folder), "--db", url, "--workers", "2", "-q", "--no-analyze"]
+    out = _cli(args, monkeypatch)
+    assert "README.txt: not a WARC file" in out  # one line for what is not a crawl file
+    done = _counts(out)
+    assert done["added"] + done["already stored"] == 120 and done["skipped"] == 1
+    want = _plain([str(folder)], f"sqlite:///{tmp_path / 'plain.db'}", embedder)
+    assert done["added"] == len(want)
+    store = open_store(url)
+    try:
+        stories = _partition(store)
+        assert _b3(want, stories) >= 0.99
+        assert store.pending() == set()
+    finally:
+        store.close()
+    # run again (as after a kill): every record is met, none is placed twice, nothing moves
+    again = _counts(_cli(args, monkeypatch))
+    assert again["added"] == 0 and again["already stored"] == 120
+    store = open_store(url)
+    try:
+        assert _partition(store) == stories
+    finally:
+        store.close()
