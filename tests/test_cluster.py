@@ -63,3 +63,34 @@ def test_stories_are_read_through_the_index_not_its_rows() -> None:
     assert "s1" not in index and [s.id for s in index] == ["s2"] and len(index) == 1
     ranked = index.ranked(_fp(2, {"levee": 1.0}), None)
     assert [s.id for s, _ in ranked] == ["s2"]
+
+
+def _vec(*weights: float) -> np.ndarray:
+    emb = np.zeros(EMBEDDING_DIM, np.float32)
+    emb[: len(weights)] = weights
+    return emb / np.linalg.norm(emb)
+
+
+def test_stories_out_of_time_never_crowd_out_the_one_an_article_can_join() -> None:
+    """A year of look-alike stories (last winter's storms) must not push this week's story
+    out of the candidates: placement depends on the news, not on how much is held."""
+    from datetime import UTC, datetime, timedelta
+
+    from storyfold.settings import DEFAULTS
+
+    now = datetime(2025, 11, 20, tzinfo=UTC)
+    storm = {"storm": 1.0, "winds": 1.0, "coast": 1.0}
+    index = StoryIndex([], {}, 0)
+    for k in range(DEFAULTS.place.candidates + 5):  # more old twins than candidates
+        old = Fingerprint(f"old{k}", f"old{k}", np.zeros(4, np.uint32), _vec(1.0), storm, {})
+        index.observe_terms(storm)
+        index.start(f"s-old{k}", old, now - timedelta(days=300 + k))
+    this_week = Fingerprint("w", "w", np.zeros(4, np.uint32), _vec(1.0, 0.3), storm, {})
+    index.observe_terms(storm)
+    index.start("s-week", this_week, now - timedelta(days=1))
+
+    article = Fingerprint("n", "n", np.zeros(4, np.uint32), _vec(1.0, 0.1), storm, {})
+    assert index.best(article, now)[0] == "s-week"
+    # ...and a story being consolidated looks for merge partners within its time, too
+    partners = index.ranked(article, None, (now - timedelta(days=2), now))
+    assert [s.id for s, _ in partners] == ["s-week"]

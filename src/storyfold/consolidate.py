@@ -256,7 +256,8 @@ def merge(store: Store, index: StoryIndex, touched: Iterable[str],
             continue
         state = index.get(sid)
         target = next(
-            (other for other, score in index.ranked(mean_fingerprint(state), None)
+            (other for other, score in index.ranked(mean_fingerprint(state), None,
+                                                (state.first_seen, state.last_seen))
              if other.id != sid and score >= settings.merge_threshold
              and span_gap(state, other) <= place.max_gap_days), None)
         if target is None:

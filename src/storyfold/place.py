@@ -32,6 +32,11 @@ def _days(a: datetime, b: datetime) -> float:
     return abs((a - b).total_seconds()) / 86400.0
 
 
+def _epoch_days(when: datetime | None) -> float:
+    """Days since the Unix epoch (NaN for no date): spans as numbers, for masks."""
+    return when.timestamp() / 86400.0 if when is not None else math.nan
+
+
 def tf_weight(tf: float) -> float:
     """Sub-linear term frequency: the fifth mention of a name adds less than the first."""
     return 1.0 + math.log(tf) if tf >= 1 else tf
@@ -122,6 +127,10 @@ class StoryIndex:
         self.n_docs = n_docs
         self._cent = np.zeros((max(64, len(states)), EMBEDDING_DIM), dtype=np.float32)
         self._recent = np.zeros_like(self._cent)
+        # Per story, its span in days since the epoch (NaN: undated), so that scoring can
+        # leave out every story too far in time before it picks candidates.
+        self._first = np.full(len(self._cent), np.nan)
+        self._last = np.full(len(self._cent), np.nan)
         # Per story, the norms of its terms and names bags; None until needed after a change.
         self._bag_norms: list[list[float | None]] = []
         self._postings: dict[str, set[int]] = defaultdict(set)
@@ -143,7 +152,10 @@ class StoryIndex:
         if i >= len(self._cent):
             self._cent = np.vstack([self._cent, np.zeros_like(self._cent)])
             self._recent = np.vstack([self._recent, np.zeros_like(self._recent)])
+            self._first = np.concatenate([self._first, np.full(len(self._first), np.nan)])
+            self._last = np.concatenate([self._last, np.full(len(self._last), np.nan)])
         self._states.append(state)
+        self._set_span(i, state)
         self._pos[state.id] = i
         self._cent[i] = state.centroid / (np.linalg.norm(state.centroid) or 1.0)
         self._recent[i] = recent
@@ -154,6 +166,10 @@ class StoryIndex:
         for t in state.terms:
             self._postings[t].add(i)
         return i
+
+    def _set_span(self, i: int, state: StoryState) -> None:
+        self._first[i] = _epoch_days(state.first_seen)
+        self._last[i] = _epoch_days(state.last_seen)
 
     def _unpost(self, terms: dict[str, float], i: int) -> None:
         for t in terms:
@@ -177,6 +193,7 @@ class StoryIndex:
             self._pos[moved.id] = i
             self._cent[i] = self._cent[last]
             self._recent[i] = self._recent[last]
+            self._first[i], self._last[i] = self._first[last], self._last[last]
             self._bag_norms[i] = self._bag_norms[last]
             self._held[i] = self._held[last]
             self._used[i] = self._used[last]
@@ -188,10 +205,13 @@ class StoryIndex:
         self._used.pop()
         self._cent[last] = 0.0
         self._recent[last] = 0.0
+        self._first[last] = self._last[last] = np.nan
         if len(self._cent) > 256 and len(self._states) < len(self._cent) // 4:
             keep = len(self._cent) // 2  # give memory back after a large removal
             self._cent = self._cent[:keep].copy()
             self._recent = self._recent[:keep].copy()
+            self._first = self._first[:keep].copy()
+            self._last = self._last[:keep].copy()
 
     def least_recently_used(self, n: int) -> list[str]:
         """The `n` stories changed longest ago (joined, started, recomputed)."""
@@ -254,14 +274,41 @@ class StoryIndex:
     def lexical(self, query: dict[str, float], norm: float, i: int) -> float:
         return self._cosine(query, norm, self._states[i].terms, self._bag_norm(i, 0))
 
-    def score_all(self, fp: Fingerprint, published: datetime | None) -> list[tuple[int, float]]:
-        """Candidate stories and their scores, best first."""
+    def _in_time(self, n: int, published: datetime | None,
+                 span: tuple[datetime | None, datetime | None] | None) -> np.ndarray | None:
+        """Which of the first `n` stories an article of this date (or a story of this span)
+        may still join: None when all may. Undated stories always may."""
+        p = self.settings
+        eps = 1e-6  # the exact test in `score_all` decides at the boundary
+        if published is not None:
+            t = _epoch_days(published)
+            dist = np.maximum(self._first[:n] - t, t - self._last[:n]) - p.grace_days
+            return ~(dist > p.max_gap_days + eps)
+        if span is not None and span[0] is not None and span[1] is not None:
+            lo, hi = _epoch_days(span[0]), _epoch_days(span[1])
+            dist = np.maximum(self._first[:n] - hi, lo - self._last[:n])
+            return ~(dist > p.max_gap_days + eps)
+        return None
+
+    def score_all(self, fp: Fingerprint, published: datetime | None,
+                  span: tuple[datetime | None, datetime | None] | None = None,
+                  ) -> list[tuple[int, float]]:
+        """Candidate stories and their scores, best first.
+
+        Candidates are taken among the stories in time only (the article's date within
+        the join window of their span; for a story, `span` within `max_gap_days` of
+        theirs): otherwise, over a long store, the stories nearest in embedding are
+        mostly last year's of the same kind, and crowd out the one that could be joined —
+        and the stories held would decide the result, not the news.
+        """
         n = len(self._states)
         if n == 0:
             return []
         p = self.settings
         emb = np.maximum(self._cent[:n] @ fp.embedding, self._recent[:n] @ fp.embedding)
-        cands = set(np.argsort(-emb)[: p.candidates].tolist())
+        ok = self._in_time(n, published, span)
+        ranked = np.argsort(-(emb if ok is None else np.where(ok, emb, -np.inf)))
+        cands = {i for i in ranked[: p.candidates].tolist() if ok is None or ok[i]}
         weights = self._weights(fp.terms)
         norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
         top_terms = sorted(weights, key=weights.__getitem__, reverse=True)[: p.query_terms]
@@ -270,7 +317,8 @@ class StoryIndex:
             post = self._postings.get(t)
             if post and len(post) < p.max_postings:
                 for i in post:
-                    hits[i] += weights[t]
+                    if ok is None or ok[i]:
+                        hits[i] += weights[t]
         cands.update(sorted(hits, key=hits.__getitem__, reverse=True)[: p.candidates])
         query = self._query(weights)
         use_names = len(fp.names) >= p.min_names
@@ -323,6 +371,7 @@ class StoryIndex:
         if published is not None:
             s.first_seen = min(filter(None, [s.first_seen, published]))
             s.last_seen = max(filter(None, [s.last_seen, published]))
+            self._set_span(i, s)
         self._cent[i] = s.centroid / (np.linalg.norm(s.centroid) or 1.0)
         r = self._recent[i] * 0.5 + fp.embedding * 0.5
         self._recent[i] = r / (np.linalg.norm(r) or 1.0)
@@ -340,6 +389,7 @@ class StoryIndex:
             return
         self._unpost(self._states[i].terms, i)
         self._states[i] = state
+        self._set_span(i, state)
         self._cent[i] = unit
         self._recent[i] = unit
         self._bag_norms[i] = [None, None]
@@ -363,10 +413,11 @@ class StoryIndex:
     def __len__(self) -> int:
         return len(self._pos)
 
-    def ranked(self, fp: Fingerprint, published: datetime | None
+    def ranked(self, fp: Fingerprint, published: datetime | None,
+               span: tuple[datetime | None, datetime | None] | None = None,
                ) -> list[tuple[StoryState, float]]:
         """`score_all` with the stories themselves: candidates and their scores, best first."""
-        return [(self._states[i], s) for i, s in self.score_all(fp, published)]
+        return [(self._states[i], s) for i, s in self.score_all(fp, published, span)]
 
 
 # ---- placing a batch -----------------------------------------------------------------------
