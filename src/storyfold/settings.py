@@ -153,7 +153,7 @@ class PlaceSettings(_Section):
     query_terms: int = 12  # an article's top terms used to score stories lexically
     max_postings: int = 5000  # a term in more stories than this is too common to find candidates
     finish_every: int = 2048  # articles placed between consolidation + provenance passes
-    active_slack_days: float = 36500.0  # days past the join window a story stays held (see README)
+    active_slack_days: float = 3.0  # days past the join window a story stays held in memory
     max_active: int = 100000  # most stories in memory; least recently joined set aside first
 
 
