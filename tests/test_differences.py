@@ -77,6 +77,17 @@ def test_a_changed_figure_in_a_paraphrase_is_a_conflict_with_its_sentences() -> 
     assert ev["sentence"][start:end] == "210,000"
 
 
+def test_a_reworded_sentence_between_two_aligned_ones_is_compared_by_its_place() -> None:
+    # the middle sentences share no word, but each lies between the same two aligned pairs
+    a = _art("a", 9, "Clara Ostberg won 28,400 votes in Sunday's Orrin mayoral election. "
+                     "Ostberg will be sworn in for a second term on Friday. "
+                     "Turnout in the Orrin election was 61%, officials said.", month=6)
+    b = _art("b", 9, "Clara Ostberg won the Orrin mayoral election on Sunday with 28,400 votes. "
+                     "She will take the oath of office on Thursday. "
+                     "Officials put turnout in the Orrin election at 61%.", month=6)
+    assert _dates(compare_story([a, b], {"b": "a"})) == [{"2025-06-13", "2025-06-12"}]
+
+
 def test_an_unqualified_amount_of_money_is_compared() -> None:
     a = _art("a", 6, "The repairs to the Dunmere Bridge are expected to cost $2.1 billion, the "
                      "most in the region's history.")

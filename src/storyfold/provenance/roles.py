@@ -152,9 +152,12 @@ def _same_day_keys(articles: list[Article], cands: list[Article], links: list[Li
         return total
 
     # every other member counts, independent reports too: one that confirms a detail of
-    # a candidate's (a figure a paraphrase changed) makes that candidate the likelier source
-    source = {a.id: source_evidence(spec[a.id], [spec[b.id] for b in articles if b.id != a.id],
-                                    t.added_specific) for a in cands}
+    # a candidate's (a figure a paraphrase changed) makes that candidate the likelier source;
+    # but each text once: an exact copy repeats its source's evidence, it adds none
+    texts = {normalize_text(a.text): a.id for a in reversed(articles)}
+    source = {a.id: source_evidence(
+        spec[a.id], [spec[b] for txt, b in texts.items() if txt != normalize_text(a.text)],
+        t.added_specific) for a in cands}
     wording = {a.id: wording_length(a.text) for a in cands}
     best_source, plainest = max(source.values()), min(wording.values())
     out: dict[str, tuple[tuple, dict]] = {}
