@@ -84,7 +84,7 @@ class OriginalChoice:
     evidence: dict
 
 
-# what each position of the same-day key stands for (see `_same_day_key`)
+# what each position of the same-day key stands for (see `_same_day_keys`)
 _KEY_NAMES = ("links", "wire", "content", "containment", "wording", "links", "republication",
               "wire", "dateline", "credits", "id")
 
