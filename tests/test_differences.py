@@ -17,8 +17,9 @@ from storyfold.analyze.entities import alias_map
 from storyfold.analyze.numbers import find_numbers
 from storyfold.analyze.support import support_label
 from storyfold.model import Article, Link
-from storyfold.provenance.content import coverage, specifics
-from storyfold.provenance.roles import choose_original
+from storyfold.provenance.content import coverage, source_evidence, specifics, story_specifics
+from storyfold.provenance.roles import choose_original, derive, original_choice
+from storyfold.settings import DEFAULTS
 
 
 def _art(aid: str, day: int, text: str, month: int = 3) -> Article:
@@ -74,6 +75,17 @@ def test_a_changed_figure_in_a_paraphrase_is_a_conflict_with_its_sentences() -> 
     assert ev["article"] == "b" and "210,000" in ev["sentence"]
     start, end = ev["marks"][0]
     assert ev["sentence"][start:end] == "210,000"
+
+
+def test_a_reworded_sentence_between_two_aligned_ones_is_compared_by_its_place() -> None:
+    # the middle sentences share no word, but each lies between the same two aligned pairs
+    a = _art("a", 9, "Clara Ostberg won 28,400 votes in Sunday's Orrin mayoral election. "
+                     "Ostberg will be sworn in for a second term on Friday. "
+                     "Turnout in the Orrin election was 61%, officials said.", month=6)
+    b = _art("b", 9, "Clara Ostberg won the Orrin mayoral election on Sunday with 28,400 votes. "
+                     "She will take the oath of office on Thursday. "
+                     "Officials put turnout in the Orrin election at 61%.", month=6)
+    assert _dates(compare_story([a, b], {"b": "a"})) == [{"2025-06-13", "2025-06-12"}]
 
 
 def test_an_unqualified_amount_of_money_is_compared() -> None:
@@ -179,3 +191,59 @@ def test_same_day_members_are_ordered_by_content_when_no_time_is_given() -> None
     links = [Link("orig", "r1", "rewrite", 0.8), Link("orig", "r2", "rewrite", 0.8),
              Link("r1", "r2", "rewrite", 0.8)]
     assert choose_original(arts, links).id == "orig"
+
+
+def _same_day(*texts: tuple[str, str]) -> list[Article]:
+    day = datetime(2025, 3, 12, tzinfo=UTC)
+    return [Article(id=i, source=i, url=None, title=None, text=t, published=day)
+            for i, t in texts]
+
+
+def test_a_rewrite_that_kept_everything_and_added_names_is_not_the_source() -> None:
+    # the LLM-style rewrite holds all of the source's details and adds names of its own; the
+    # three other rewrites kept most of the source's, none of the additions
+    source = ("Dana Okoro of the Hollin Health Trust said 120,000 patients in Ledsham and "
+              "Carrow were affected, and Calder Lane would review it at a cost of £3.5 million.")
+    expanded = ("In a statement, Dana Okoro of the Hollin Health Trust, speaking for Minister "
+                "Elsa Varga and the Brennor Board, said 120,000 patients in Ledsham and Carrow "
+                "were affected, and Calder Lane would review it at a cost of £3.5 million.")
+    short_1 = ("Dana Okoro of the Hollin Health Trust said 120,000 patients in Ledsham and "
+               "Carrow were affected.")
+    short_2 = ("Dana Okoro of the Hollin Health Trust said patients were affected and Calder "
+               "Lane would review it at a cost of £3.5 million.")
+    short_3 = ("Dana Okoro said 120,000 patients in Ledsham and Carrow were affected and "
+               "Calder Lane would review it at a cost of £3.5 million.")
+    arts = _same_day(("a-expanded", expanded), ("b-source", source), ("c-short", short_1),
+                     ("d-short", short_2), ("e-short", short_3))
+    links = [Link(x.id, y.id, "rewrite", 0.8) for i, x in enumerate(arts) for y in arts[i + 1:]]
+    assert original_choice(arts, links).article.id == "b-source"
+    spec = story_specifics([a.text for a in arts])
+    as_root = [source_evidence(spec[i], spec[:i] + spec[i + 1:], 0.03) for i in range(5)]
+    assert as_root[1] - as_root[0] > DEFAULTS.provenance.source_margin  # not a near tie
+
+
+def test_when_the_details_tie_the_plainer_wording_is_the_source() -> None:
+    plain = ("Mayor Clara Ostberg said the Orrin bridge would shut for 12 days. She said the "
+             "work would cost £4 million and end in May.")
+    wordy = ("Mayor Clara Ostberg indicated the Orrin bridge would be closed for 12 days. She "
+             "explained the refurbishment would necessitate £4 million and conclude in May.")
+    arts = _same_day(("a-wordy", wordy), ("b-plain", plain))
+    choice = original_choice(arts, [Link("a-wordy", "b-plain", "rewrite", 0.8)])
+    assert choice.article.id == "b-plain"
+    assert choice.decided_by == "wording"
+
+
+def test_a_rewrite_linked_only_to_a_sibling_rewrite_derives_from_their_source() -> None:
+    source = ("Dana Okoro of the Hollin Health Trust said 120,000 patients in Ledsham and "
+              "Carrow were affected, and Calder Lane would review it at a cost of £3.5 million.")
+    sibling = ("The Hollin Health Trust's Dana Okoro said 120,000 patients in Ledsham and "
+               "Carrow were hit; Calder Lane will review it for £3.5 million.")
+    free = ("Patients in Carrow and Ledsham, 120,000 of them, were hit, said Dana Okoro of the "
+            "Hollin Health Trust.")
+    arts = _same_day(("a-source", source), ("b-sibling", sibling), ("c-free", free))
+    links = [Link("a-source", "b-sibling", "rewrite", 0.8),
+             Link("b-sibling", "c-free", "rewrite", 0.6)]
+    members = {m.article_id: m for m in derive(arts, links)[0]}
+    assert members["a-source"].role == "original"
+    assert members["c-free"].derived_from == "a-source"
+    assert members["c-free"].evidence["link"]["sibling"] == "b-sibling"

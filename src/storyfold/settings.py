@@ -193,7 +193,7 @@ class ProvenanceSettings(_Section):
 
     _unit: ClassVar[tuple[str, ...]] = (
         "near_jaccard", "rewrite_cosine", "rewrite_alignment", "same_story_cosine", "root_margin",
-        "content_margin")
+        "added_specific")
 
     near_jaccard: float = 0.45  # estimated Jaccard of word 3-shingles for a near copy
     rewrite_cosine: float = 0.60  # embedding cosine of title + lead: gate for a rewrite
@@ -202,7 +202,9 @@ class ProvenanceSettings(_Section):
     max_pairwise: int = 60  # above this many members, compare each one with its nearest only
     nearest: int = 25  # how many nearest members each one is compared with in large stories
     root_margin: float = 0.15  # a copy link this close to the best one still points at the root
-    content_margin: float = 0.01  # steps of specifics coverage (0..1) that order same-day members
+    added_specific: float = 0.03  # chance a copy or rewrite adds a given detail its source lacks
+    source_margin: float = 2.0  # log-likelihood (nats) below which two same-day roots near-tie
+    wording_margin: float = 0.05  # letters per word below which two same-day roots near-tie
 
 
 @dataclass(frozen=True)

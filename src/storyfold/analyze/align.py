@@ -48,6 +48,7 @@ class Aligned:
     b: Sentence
     score: float  # stem cosine, 0..1
     best: bool = True  # `b`'s best match in `a`'s article (else only a weaker candidate)
+    gap: bool = False  # paired by position between two aligned pairs (`fill_gaps`)
 
 
 def sentences_of(article_id: str, text: str) -> list[Sentence]:
@@ -115,4 +116,33 @@ def align(sents: dict[str, list[Sentence]], rank: dict[str, int], min_score: flo
                 for k, (score, idx) in enumerate(cands):
                     best = k == 0 and score >= min_score
                     out.append(Aligned(sents[art][idx], s, round(score, 3), best))
+    return out + fill_gaps(sents, out, order)
+
+
+def fill_gaps(sents: dict[str, list[Sentence]], aligned: list[Aligned],
+              order: dict[str, tuple[int, str]]) -> list[Aligned]:
+    """Sentences paired by their place: a rewrite follows its source sentence by sentence,
+    so a sentence of `b` that matches nothing, lying between two sentences aligned to `a`,
+    restates the one sentence of `a` between those two that matches nothing either ("Ostberg
+    will be sworn in on Friday" / "She will take the oath of office on Thursday": no word
+    in common, one place in both)."""
+    best: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)  # (a, b) -> b idx -> a idx
+    for al in aligned:
+        if al.best:
+            best[(al.a.article, al.b.article)][al.b.index] = al.a.index
+    out: list[Aligned] = []
+    for (art_a, art_b), pairs in best.items():
+        if len(pairs) < 2:
+            continue  # too little alignment to read places from
+        taken_a = set(pairs.values())
+        for s in sents[art_b]:
+            if s.index in pairs:
+                continue
+            if not any(i < s.index for i in pairs) or not any(i > s.index for i in pairs):
+                continue
+            lo = pairs[max(i for i in pairs if i < s.index)]
+            hi = pairs[min(i for i in pairs if i > s.index)]
+            free = [i for i in range(min(lo, hi) + 1, max(lo, hi)) if i not in taken_a]
+            if len(free) == 1:
+                out.append(Aligned(sents[art_a][free[0]], s, 0.0, True, gap=True))
     return out

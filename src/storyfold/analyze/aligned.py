@@ -61,7 +61,8 @@ def number_pairs(analyses: list[ArticleAnalysis], aligned: list[Aligned],
         na, nb = _in([nums[al.a.article], nums[al.b.article]], al)
         if not na or not nb:
             continue
-        weak = not al.best  # a weaker pair compares only figures of one specific unit
+        # a weaker pair, or one paired by place, compares only figures of one specific unit
+        weak = not al.best or al.gap
         by_a: dict[str, list[NumberFact]] = defaultdict(list)
         by_b: dict[str, list[NumberFact]] = defaultdict(list)
         for n in na:
@@ -71,7 +72,7 @@ def number_pairs(analyses: list[ArticleAnalysis], aligned: list[Aligned],
         units = set(by_a) & set(by_b)
         if weak:
             units = {u for u in units if u in _SPECIFIC}
-            if al.score < settings.align_figure_min or not units:
+            if (al.score < settings.align_figure_min and not al.gap) or not units:
                 continue
         counts_a = [k for k in by_a if k not in MEASURES]
         counts_b = [k for k in by_b if k not in MEASURES]
@@ -118,7 +119,7 @@ def date_pairs(analyses: list[ArticleAnalysis], aligned: list[Aligned],
             continue
         pairs = [(x, y) for x in da for y in db if x.event and x.event == y.event]
         if not pairs and len(da) == 1 and len(db) == 1 and (
-                al.score >= date_min or not da[0].event or not db[0].event):
+                al.score >= date_min or al.gap or not da[0].event or not db[0].event):
             pairs = [(da[0], db[0])]  # one date each, in sentences that say the same
         for x, y in pairs:
             try:

@@ -2,10 +2,12 @@
 
 The original is chosen among the members of the earliest day: a trustworthy date
 source first (a header beats a photo caption), then an earlier time of day where the
-publisher gave one, then containment (a copy drops sentences of its source, rarely
-adds any), then content (how much of the other members' specific details — figures,
-names, places — it holds: a rewrite drops some, `content`), then how many members derive
-from it, then wire evidence. Every later
+publisher gave one, then the content: how plausible the other members are as copies and
+rewrites of it, from the specific details — figures, names, places — each holds
+(`content.source_evidence`: the common source holds what its derived texts kept, and they
+add few of their own), then containment (a copy drops sentences of its source, rarely adds
+any), then the plainer wording (a paraphrase lengthens words, `content.wording_length`),
+then how many members derive from it, then wire evidence. Every later
 member points to the member it was most plausibly taken from: its strongest copy
 link, or for a rewrite the original itself when it is linked to it (rewrites of the
 one source are far more common than rewrites of rewrites); otherwise it is
@@ -15,13 +17,14 @@ independent reporting of the same event.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import numpy as np
 
 from storyfold.clean import normalize_text
 from storyfold.model import Article, Fingerprint, Link, Membership, Role
-from storyfold.provenance.content import coverage, specifics
+from storyfold.provenance.content import source_evidence, story_specifics, wording_length
 from storyfold.provenance.links import link
 from storyfold.settings import DEFAULTS, ProvenanceSettings
 from storyfold.text.headline import clean_title, cut_words
@@ -71,22 +74,65 @@ def story_links(
     return out
 
 
+@dataclass(frozen=True)
+class OriginalChoice:
+    """The chosen original and why: `decided_by` names the first piece of evidence that set
+    it apart from the runner-up ("only member" when it had none), `evidence` its figures."""
+
+    article: Article
+    decided_by: str
+    evidence: dict
+
+
+# what each position of the same-day key stands for (see `_same_day_keys`)
+_KEY_NAMES = ("links", "wire", "content", "containment", "wording", "links", "republication",
+              "wire", "dateline", "credits", "id")
+
+
 def choose_original(articles: list[Article], links: list[Link],
-                    t: ProvenanceSettings = DEFAULTS.provenance) -> Article:
+                    t: ProvenanceSettings = DEFAULTS.provenance,
+                    spec: dict[str, frozenset[str]] | None = None) -> Article:
     """The most plausible first report (see module docstring for the order of evidence)."""
+    return original_choice(articles, links, t, spec).article
+
+
+def original_choice(articles: list[Article], links: list[Link],
+                    t: ProvenanceSettings = DEFAULTS.provenance,
+                    spec: dict[str, frozenset[str]] | None = None) -> OriginalChoice:
+    """`choose_original`, with the evidence that decided it. `spec`: each member's
+    specifics (`content.story_specifics`), when the caller has them already."""
     dated = [a for a in articles if a.published is not None] or articles
     first_day = min(_day(a) for a in dated)
     cands = [a for a in dated if _day(a) == first_day]
     if len(cands) == 1:
-        return cands[0]
+        return OriginalChoice(cands[0], "date" if len(articles) > 1 else "only member", {})
     best_trust = min(_DATE_TRUST.get(a.published_from or "", 4) for a in cands)
     cands = [a for a in cands if _DATE_TRUST.get(a.published_from or "", 4) == best_trust]
+    if len(cands) == 1:
+        return OriginalChoice(cands[0], "date source", {})
     timed = [a for a in cands if _time_of_day(a) is not None]
     if len(timed) == len(cands):
         earliest = min(a.published for a in cands)  # type: ignore[type-var]
         cands = [a for a in cands if a.published == earliest]
-    if len(cands) == 1:
-        return cands[0]
+        if len(cands) == 1:
+            return OriginalChoice(cands[0], "time", {})
+    if spec is None:
+        spec = dict(zip([a.id for a in articles], story_specifics([a.text for a in articles]),
+                        strict=True))
+    keys = _same_day_keys(articles, cands, links, spec, t)
+    ranked = sorted(cands, key=lambda a: keys[a.id][0])
+    first, second = ranked[0], ranked[1]
+    at = next(i for i, (x, y) in enumerate(zip(keys[first.id][0], keys[second.id][0],
+                                                 strict=True)) if x != y)
+    evidence = {"runner_up": second.id, **keys[first.id][1],
+                **{f"runner_up_{k}": v for k, v in keys[second.id][1].items()}}
+    return OriginalChoice(first, _KEY_NAMES[at], evidence)
+
+
+def _same_day_keys(articles: list[Article], cands: list[Article], links: list[Link],
+                   spec: dict[str, frozenset[str]], t: ProvenanceSettings
+                   ) -> dict[str, tuple[tuple, dict]]:
+    """Each candidate's sort key (lowest first) and the figures it was built from."""
     sents = {a.id: _sentences(a) for a in articles}
     strength: dict[str, float] = {a.id: 0.0 for a in articles}
     for ln in links:
@@ -105,16 +151,20 @@ def choose_original(articles: list[Article], links: list[Link],
                 total += inter / len(sents[b.id]) - inter / len(sents[a.id])
         return total
 
-    spec = {a.id: specifics(a.text) for a in articles}
-
-    def content(a: Article) -> float:
-        """How much of the other members' specifics `a` holds (see `content`): a source
-        holds the details its copies and rewrites kept. Counted in steps of
-        `content_margin`, so that a near tie leaves the decision to the later keys."""
-        cov = coverage(spec[a.id], [spec[b.id] for b in articles if b.id != a.id])
-        return round(cov / t.content_margin) * t.content_margin
-
-    def key(a: Article) -> tuple:
+    # every other member counts, independent reports too: one that confirms a detail of
+    # a candidate's (a figure a paraphrase changed) makes that candidate the likelier source;
+    # but each text once: an exact copy repeats its source's evidence, it adds none
+    texts = {normalize_text(a.text): a.id for a in reversed(articles)}
+    source = {a.id: source_evidence(
+        spec[a.id], [spec[b] for txt, b in texts.items() if txt != normalize_text(a.text)],
+        t.added_specific) for a in cands}
+    wording = {a.id: wording_length(a.text) for a in cands}
+    best_source, plainest = max(source.values()), min(wording.values())
+    out: dict[str, tuple[tuple, dict]] = {}
+    for a in cands:
+        # a near tie (within the margin of the best) leaves the decision to the later keys
+        source_gap = best_source - source[a.id]
+        wording_gap = wording[a.id] - plainest
         wire = any(c.where in {"dateline", "byline", "text"} for c in a.credits)
         # the wire's own copy: the outlet is the agency its dateline credits
         own_wire = bool(a.source) and any(
@@ -122,12 +172,15 @@ def choose_original(articles: list[Article], links: list[Link],
         )
         # an aggregator's trailer marks a republication
         republished = any(r.reason == "trailer" for r in a.removed)
-        return (strength[a.id] == 0, not own_wire, -round(containment(a), 2),
-                -round(content(a), 2), -strength[a.id],
-                republished,
-                not wire, a.dateline is None, not a.credits, a.id)
-
-    return min(cands, key=key)
+        key = (strength[a.id] == 0, not own_wire,
+               round(source_gap, 2) if source_gap > t.source_margin else 0.0,
+               -round(containment(a), 2),
+               round(wording_gap, 2) if wording_gap > t.wording_margin else 0.0,
+               -strength[a.id], republished,
+               not wire, a.dateline is None, not a.credits, a.id)
+        out[a.id] = (key, {"source_evidence": round(source[a.id], 2),
+                           "wording_length": round(wording[a.id], 2)})
+    return out
 
 
 def _order_key(a: Article) -> tuple:
@@ -156,8 +209,17 @@ def provenance(
     """Roles, derivation edges and a headline for one story's members."""
     if not articles:
         return [], [], None
-    links = story_links(articles, fps, sentences, t)
-    original = choose_original(articles, links, t)
+    return derive(articles, story_links(articles, fps, sentences, t), t)
+
+
+def derive(articles: list[Article], links: list[Link],
+           t: ProvenanceSettings = DEFAULTS.provenance,
+           ) -> tuple[list[Membership], list[Link], str | None]:
+    """`provenance` from the story's links: the original, then each later member's source."""
+    spec = dict(zip([a.id for a in articles], story_specifics([a.text for a in articles]),
+                    strict=True))
+    choice = original_choice(articles, links, t, spec)
+    original = choice.article
     rest = sorted((a for a in articles if a.id != original.id), key=_order_key)
     ordered = [original, *rest]
     rank = {a.id: i for i, a in enumerate(ordered)}
@@ -165,7 +227,10 @@ def provenance(
     for ln in links:
         by_article.setdefault(ln.a, []).append(ln)
         by_article.setdefault(ln.b, []).append(ln)
-    members = [Membership(original.id, "original", None, _evidence(original, None))]
+    root_ev = _evidence(original, None)
+    root_ev["chosen_by"] = {"decided_by": choice.decided_by, **choice.evidence}
+    members = [Membership(original.id, "original", None, root_ev)]
+    parent_of: dict[str, str] = {}
     directed: dict[tuple[str, str], Link] = {}
     by_id = {x.id: x for x in articles}
     for a in rest:
@@ -186,15 +251,33 @@ def provenance(
         _, ln, parent = best
         role: Role = "rewrite" if ln.kind == "rewrite" else "copy"
         ev = _evidence(a, ln)
-        mine, theirs = specifics(a.text), specifics(by_id[parent].text)
+        if (role == "rewrite" and parent != original.id
+                and parent_of.get(parent) == original.id
+                and _through_root(spec[a.id], spec[parent], spec[original.id])):
+            # a rewrite whose closest sibling is itself the original's rewrite: both took
+            # from the original (it holds none of what the sibling added)
+            ev["link"]["sibling"] = parent
+            parent = original.id
+            ln = next((x for x in by_article.get(a.id, []) if original.id in (x.a, x.b)), ln)
+        mine, theirs = spec[a.id], spec[parent]
         # the content evidence for the direction: what the source has that this one lacks
         ev["link"]["content"] = {"source_only": len(theirs - mine), "own_only": len(mine - theirs),
                                  "by_time": _time_of_day(a) is not None
                                  and _time_of_day(by_id[parent]) is not None}
         members.append(Membership(a.id, role, parent, ev))
-        directed[(ln.a, ln.b)] = Link(ln.a, ln.b, ln.kind, ln.score, direction=(parent, a.id))
+        parent_of[a.id] = parent
+        if parent in (ln.a, ln.b):
+            directed[(ln.a, ln.b)] = Link(ln.a, ln.b, ln.kind, ln.score, direction=(parent, a.id))
     final_links = [directed.get((ln.a, ln.b), ln) for ln in links]
     return members, final_links, headline_for(ordered, original)
+
+
+def _through_root(mine: frozenset[str], sibling: frozenset[str], root: frozenset[str]) -> bool:
+    """Whether a rewrite linked to a sibling rewrite took from their common source rather
+    than from the sibling: it holds none of the details the sibling added to the source.
+    Rewrites of one source resemble each other through it, and a rewrite of a rewrite
+    would carry its parent's additions along."""
+    return not (mine & (sibling - root))
 
 
 def _evidence(a: Article, ln: Link | None) -> dict:
@@ -209,4 +292,5 @@ def _evidence(a: Article, ln: Link | None) -> dict:
     return ev
 
 
-__all__ = ["choose_original", "headline_for", "provenance", "story_links", "datetime"]
+__all__ = ["OriginalChoice", "choose_original", "derive", "headline_for", "original_choice",
+           "provenance", "story_links", "datetime"]
