@@ -4,19 +4,28 @@ other languages, alternated in one process so machine load hits both alike.
     .venv/bin/python bench/bench_languages.py [--pairs ../shared/eval/semeval2022/dev.jsonl]
                                               [--english ../shared/eval/ecbplus/dev.jsonl]
                                               [--n 200] [--rounds 2]
+    .venv/bin/python bench/bench_languages.py --run 2000 [--rounds 2]
 
 For each set (non-English articles of the pairs file; English articles of the English file),
 prints articles/s of `fingerprint_batch` without the multilingual encoder (every article
 through MiniLM: storyfold before it read other languages) and with it (non-English articles
 through USE-multilingual instead of MiniLM, English ones through both), and the share of
 the time language identification takes inside `clean`.
+
+`--run N`: the whole `run --no-analyze` on N generated English articles (bench/gen_corpus.py,
+as bench/bench_run.py makes them) into a fresh SQLite store, with `languages.multilingual`
+off and on, alternated: with it on, an English-only store must cost (almost) nothing more,
+since English articles are encoded multilingually only when another language needs them.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from storyfold.clean import clean
@@ -24,6 +33,11 @@ from storyfold.clean.language import article_language
 from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch
 from storyfold.ingest import iter_documents
 from storyfold.model import Article, RawDocument
+from storyfold.pipeline import Pipeline
+from storyfold.settings import DEFAULTS
+from storyfold.store import open_store
+
+HERE = Path(__file__).resolve().parent
 
 
 def _pair_articles(path: Path, n: int) -> list[Article]:
@@ -54,13 +68,51 @@ def _rate(arts: list[Article], embedder: Embedder, ml: MultilingualEncoder | Non
     return len(arts) / (time.perf_counter() - t0)
 
 
+def _run_rate(data: Path, embedder: Embedder, multilingual: bool) -> tuple[float, float]:
+    """docs/s of a whole run of `data` into a fresh store, and the multilingual encoder's
+    seconds in it."""
+    settings = replace(DEFAULTS, languages=replace(DEFAULTS.languages, multilingual=multilingual))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{tmp}/bench.db")
+        pipe = Pipeline(store, settings, embedder=embedder, analyze=False)
+        t0 = time.perf_counter()
+        report = pipe.add(iter_documents([str(data)]))
+        secs = time.perf_counter() - t0
+        store.close()
+    return report.added / secs, pipe.multilingual.seconds if pipe.multilingual else 0.0
+
+
+def whole_runs(n: int, rounds: int) -> None:
+    data = HERE / "out" / f"gen{n // 1000}k.jsonl"
+    if not data.exists():
+        sys.path.insert(0, str(HERE))
+        import gen_corpus
+
+        gen_corpus.main(["--n", str(n), "--out", str(data), "--seed", "7"])
+    embedder = Embedder()
+    embedder.model()
+    off, on = [], []
+    for r in range(rounds):
+        off.append(_run_rate(data, embedder, False)[0])
+        rate, ml_secs = _run_rate(data, embedder, True)
+        on.append(rate)
+        print(f"round {r + 1}: multilingual off {off[-1]:6.1f} docs/s  on {on[-1]:6.1f} docs/s"
+              f"  (multilingual encoder {ml_secs:.1f} s)")
+    print(f"{data.name}: best of {rounds}: off {max(off):.1f} docs/s, on {max(on):.1f} docs/s "
+          f"({100 * (max(on) / max(off) - 1):+.1f}%)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--run", type=int, default=0, help="whole runs on N generated articles")
     ap.add_argument("--pairs", type=Path, default=Path("../shared/eval/semeval2022/dev.jsonl"))
     ap.add_argument("--english", type=Path, default=Path("../shared/eval/ecbplus/dev.jsonl"))
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
+    if args.run:
+        whole_runs(args.run, args.rounds)
+        return
     sets = {"non-English (SemEval pairs)": _pair_articles(args.pairs, args.n),
             "English (ECB+)": _english(args.english, args.n)}
     embedder, ml = Embedder(), MultilingualEncoder()

@@ -235,6 +235,26 @@ def test_the_json_groups_coverage_by_language_and_lists_links(valdoria) -> None:
         _story_of_record(valdoria, "es-1")]
 
 
+def test_english_articles_are_encoded_multilingually_only_when_another_language_needs_them(
+        valdoria, tmp_path: Path) -> None:
+    ids = {json.loads(line)["id"]: line for line in FIXTURE.open()}
+    english = tmp_path / "english.jsonl"
+    english.write_text("".join(ids[k] for k in ("en-1", "en-2", "en-other")))
+    store = open_store(f"sqlite:///{tmp_path / 'en.db'}")
+    pipeline = Pipeline(store, DEFAULTS, embedder=Embedder())
+    assert pipeline.multilingual is not None  # on by default
+    pipeline.add(iter_documents([str(english)]))
+    fps = store.fingerprints(
+        [m.article_id for rec in store.iter_stories() for m in rec.members])
+    assert len(fps) == 3 and all(fp.multilingual is None for fp in fps.values())
+    assert pipeline.multilingual.seconds == 0.0  # the encoder never ran
+    store.close()
+    # in the mixed store, the English story linked to German and Spanish ones has vectors
+    en = _story_of_record(valdoria, "en-1")
+    mixed = valdoria.fingerprints(valdoria.story_member_ids(en))
+    assert len(mixed) == 2 and all(fp.multilingual is not None for fp in mixed.values())
+
+
 # ---- the graded same-story evaluation -------------------------------------------------------
 def test_same_story_eval_reports_pearson_and_f1_per_language_pair(tmp_path: Path) -> None:
     recs = {json.loads(line)["id"]: json.loads(line) for line in FIXTURE.open()}

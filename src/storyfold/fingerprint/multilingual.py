@@ -72,15 +72,18 @@ class MultilingualEncoder:
 
 
 def wants_multilingual(lang: str | None) -> bool:
-    """Whether an article in `lang` gets a multilingual vector: any language the encoder
-    knows, English included, since English stories are what most others link to."""
-    return lang in LANGUAGES
+    """Whether an article in `lang` gets a multilingual vector when it is fingerprinted: any
+    language the encoder knows but English. English keeps MiniLM for placement, and its
+    multilingual vectors are wanted only when a story in another language could link to it
+    (`place_languages.ensure_vectors`, on demand): an English-only run never pays for them."""
+    return lang in LANGUAGES and lang != "en"
 
 
 def multilingual_vectors(articles: Sequence[Article], texts: Sequence[str],
                          encoder: MultilingualEncoder | None) -> list[np.ndarray | None]:
     """Each article's multilingual vector (of its `texts` entry), or None where there is no
-    encoder or the article's language is not one the encoder knows."""
+    encoder or the article is not one that gets a vector at fingerprinting
+    (`wants_multilingual`)."""
     out: list[np.ndarray | None] = [None] * len(articles)
     if encoder is None:
         return out
