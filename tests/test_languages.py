@@ -126,6 +126,27 @@ def test_clean_applies_the_rules_of_the_articles_language() -> None:
     assert de1.published == datetime(2025, 3, 3, tzinfo=UTC) and de1.published_from == "text"
 
 
+# ---- names in French ------------------------------------------------------------------------
+HARBOUR_FR = ("La maire de Valdoria, Élodie Marchand, a annoncé jeudi que la digue du port "
+              "serait renforcée avant l'hiver. Selon Marchand, les travaux coûteront douze "
+              "millions d'euros et dureront six mois.")
+
+
+def test_french_articles_are_read_by_the_french_pipeline() -> None:
+    from storyfold.analyze.analysis import analyze_articles
+    from storyfold.analyze.entities import model_for
+
+    assert model_for("fr", DEFAULTS.analyze) == "fr_core_news_sm"
+    assert model_for("de", DEFAULTS.analyze) == DEFAULTS.analyze.spacy_model
+    art = clean(RawDocument("port.txt", "text", HARBOUR_FR))
+    assert art.lang == "fr"
+    (read,) = analyze_articles([art])
+    names = {(m.name, m.label) for m in read.mentions}
+    assert ("Élodie Marchand", "PERSON") in names
+    assert ("Valdoria", "GPE") in names  # not "La maire de Valdoria" as an organisation
+    assert not any(m.name.startswith("La ") for m in read.mentions)
+
+
 # ---- the multilingual encoder and links across languages ----------------------------------
 @pytest.fixture(scope="module")
 def encoder() -> MultilingualEncoder:

