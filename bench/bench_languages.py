@@ -115,7 +115,7 @@ def main() -> None:
         return
     sets = {"non-English (SemEval pairs)": _pair_articles(args.pairs, args.n),
             "English (ECB+)": _english(args.english, args.n)}
-    embedder, ml = Embedder(), MultilingualEncoder()
+    embedder, ml = Embedder(), MultilingualEncoder(lead_chars=DEFAULTS.languages.lead_chars)
     embedder.model()
     ml.model()
     for name, arts in sets.items():

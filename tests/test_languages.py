@@ -159,6 +159,20 @@ def test_a_translation_is_closer_than_another_story(encoder: MultilingualEncoder
     assert float(de @ fr) > float(de @ other) + 0.2
 
 
+def test_an_articles_vector_weighs_its_lead_twice() -> None:
+    lead_de = "Die Ardelbahn ist am Donnerstag stehen geblieben. 46 Fahrgäste wurden gerettet. "
+    lead_en = "The Ardelbahn cable car stopped on Thursday. 46 passengers were rescued. "
+    tail_de = ("Der Gemeinderat berät seit Jahren über einen neuen Busbahnhof, die Kosten sind "
+               "umstritten und die Opposition fordert eine Bürgerbefragung im Herbst. ") * 3
+    tail_en = ("Tourism in the region has grown for a decade, with new hotels opening along "
+               "the lake and farmers selling cheese at weekly markets in the square. ") * 3
+    texts = [lead_de + tail_de, lead_en + tail_en]
+    both = MultilingualEncoder(lead_chars=len(lead_en)).embed_articles(texts)
+    whole = MultilingualEncoder(lead_chars=0).embed_articles(texts)
+    assert np.allclose(np.linalg.norm(both, axis=1), 1.0, atol=1e-4)
+    assert float(both[0] @ both[1]) > float(whole[0] @ whole[1]) + 0.05
+
+
 def test_names_overlap_is_taken_over_the_smaller_bag() -> None:
     german = {"valdoria": 3.0, "quintela": 2.0, "feuerwehr": 2.0, "brücken": 1.0, "1200": 1.0}
     english = {"valdoria": 2.0, "quintela": 2.0, "1200": 1.0}

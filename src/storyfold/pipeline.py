@@ -105,8 +105,8 @@ class Pipeline:
         self.embedder = embedder or Embedder(fs.embed_max_tokens, fs.embed_batch,
                                              None if fs.precision == "auto" else fs.precision,
                                              fs.threads or None)
-        self.multilingual = (MultilingualEncoder() if settings.languages.multilingual
-                             else None)
+        self.multilingual = (MultilingualEncoder(lead_chars=settings.languages.lead_chars)
+                             if settings.languages.multilingual else None)
         self.on_error = on_error
         self.on_progress = on_progress
         self.provenance = provenance  # False: stories only (evaluation of clustering)

@@ -154,7 +154,7 @@ def ensure_vectors(store: Store, profile: StoryProfile, encoder: MultilingualEnc
     if encoder is None or not want or not profile.unencoded:
         return
     todo, profile.unencoded = profile.unencoded[:want], []
-    vecs = encoder.embed([text for _, text in todo])
+    vecs = encoder.embed_articles([text for _, text in todo])
     store.save_multilingual({aid: v for (aid, _), v in zip(todo, vecs, strict=True)})
     profile.vectors.extend(vecs)
     profile.centroid = np.mean(profile.vectors, axis=0)

@@ -171,6 +171,7 @@ class LanguagesSettings(_Section):
     link_names_floor: float = 0.05  # shared names and figures below this: never linked
     link_max_gap_days: float = 10.0  # stories further apart in time are never linked
     max_link_candidates: int = 20  # stories in other languages scored per story (by cosine)
+    lead_chars: int = 300  # an article's lead, encoded beside its whole text (0: text only)
     link_encode_members: int = 8  # most members per story given a multilingual vector on demand
 
 

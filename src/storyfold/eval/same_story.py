@@ -161,7 +161,8 @@ def eval_same_story(path: Path, embedder: Embedder | None = None,
     """Score the pipeline's same-story decision and score on a file of graded pairs."""
     pairs, docs = read_graded_pairs(path)
     embedder = embedder or Embedder()
-    multilingual = MultilingualEncoder() if settings.languages.multilingual else None
+    multilingual = (MultilingualEncoder(lead_chars=settings.languages.lead_chars)
+                    if settings.languages.multilingual else None)
     t0 = time.perf_counter()
     articles = {k: clean(raw, settings.clean) for k, raw in docs.items()}
     keys = list(articles)
@@ -174,8 +175,8 @@ def eval_same_story(path: Path, embedder: Embedder | None = None,
                    for k in (p.a, p.b)
                    if fps[k].multilingual is None and articles[k].lang in LANGUAGES})
     if multilingual is not None and lazy:
-        vecs = multilingual.embed([embedding_text(articles[k], settings.fingerprint.embed_chars)
-                                   for k in lazy])
+        vecs = multilingual.embed_articles(
+            [embedding_text(articles[k], settings.fingerprint.embed_chars) for k in lazy])
         for k, v in zip(lazy, vecs, strict=True):
             fps[k] = replace(fps[k], multilingual=v)
     secs = time.perf_counter() - t0
