@@ -78,9 +78,9 @@ class MultilingualEncoder:
 
         The lead weighs twice: it is where a report says which event it is about, while
         the rest of the text drifts into background any two stories on a topic share.
-        Measured on graded same-story pairs (bench/bench_languages.py --pairs, halves
-        alike): Pearson over the non-English pairs 0.641 with the whole text alone, 0.663
-        with the lead added at equal weight.
+        Measured on the SemEval-2022 dev pairs (`storyfold eval --mode same-story`, see
+        docs/languages.md): pair-weighted Pearson over the non-English pairs 0.641 with
+        the whole text alone, 0.662 with the lead added at equal weight (a weight not fitted).
         """
         vecs = self.embed(texts)
         if self.lead_chars <= 0 or not len(vecs):
