@@ -126,6 +126,27 @@ def test_clean_applies_the_rules_of_the_articles_language() -> None:
     assert de1.published == datetime(2025, 3, 3, tzinfo=UTC) and de1.published_from == "text"
 
 
+# ---- names in French ------------------------------------------------------------------------
+HARBOUR_FR = ("La maire de Valdoria, Élodie Marchand, a annoncé jeudi que la digue du port "
+              "serait renforcée avant l'hiver. Selon Marchand, les travaux coûteront douze "
+              "millions d'euros et dureront six mois.")
+
+
+def test_french_articles_are_read_by_the_french_pipeline() -> None:
+    from storyfold.analyze.analysis import analyze_articles
+    from storyfold.analyze.entities import model_for
+
+    assert model_for("fr", DEFAULTS.analyze) == "fr_core_news_sm"
+    assert model_for("de", DEFAULTS.analyze) == DEFAULTS.analyze.spacy_model
+    art = clean(RawDocument("port.txt", "text", HARBOUR_FR))
+    assert art.lang == "fr"
+    (read,) = analyze_articles([art])
+    names = {(m.name, m.label) for m in read.mentions}
+    assert ("Élodie Marchand", "PERSON") in names
+    assert ("Valdoria", "GPE") in names  # not "La maire de Valdoria" as an organisation
+    assert not any(m.name.startswith("La ") for m in read.mentions)
+
+
 # ---- the multilingual encoder and links across languages ----------------------------------
 @pytest.fixture(scope="module")
 def encoder() -> MultilingualEncoder:
@@ -136,6 +157,20 @@ def test_a_translation_is_closer_than_another_story(encoder: MultilingualEncoder
     de, fr, other = encoder.embed([GERMAN, FRENCH, "A strong earthquake shook the valley."])
     assert np.allclose(np.linalg.norm([de, fr, other], axis=1), 1.0, atol=1e-4)
     assert float(de @ fr) > float(de @ other) + 0.2
+
+
+def test_an_articles_vector_weighs_its_lead_twice() -> None:
+    lead_de = "Die Ardelbahn ist am Donnerstag stehen geblieben. 46 Fahrgäste wurden gerettet. "
+    lead_en = "The Ardelbahn cable car stopped on Thursday. 46 passengers were rescued. "
+    tail_de = ("Der Gemeinderat berät seit Jahren über einen neuen Busbahnhof, die Kosten sind "
+               "umstritten und die Opposition fordert eine Bürgerbefragung im Herbst. ") * 3
+    tail_en = ("Tourism in the region has grown for a decade, with new hotels opening along "
+               "the lake and farmers selling cheese at weekly markets in the square. ") * 3
+    texts = [lead_de + tail_de, lead_en + tail_en]
+    both = MultilingualEncoder(lead_chars=len(lead_en)).embed_articles(texts)
+    whole = MultilingualEncoder(lead_chars=0).embed_articles(texts)
+    assert np.allclose(np.linalg.norm(both, axis=1), 1.0, atol=1e-4)
+    assert float(both[0] @ both[1]) > float(whole[0] @ whole[1]) + 0.05
 
 
 def test_names_overlap_is_taken_over_the_smaller_bag() -> None:
@@ -233,6 +268,26 @@ def test_the_json_groups_coverage_by_language_and_lists_links(valdoria) -> None:
         assert link["evidence"]["cosine"] > 0 and link["evidence"]["shared"]
     assert [r.id for r in valdoria.list_stories(lang="es")] == [
         _story_of_record(valdoria, "es-1")]
+
+
+def test_english_articles_are_encoded_multilingually_only_when_another_language_needs_them(
+        valdoria, tmp_path: Path) -> None:
+    ids = {json.loads(line)["id"]: line for line in FIXTURE.open()}
+    english = tmp_path / "english.jsonl"
+    english.write_text("".join(ids[k] for k in ("en-1", "en-2", "en-other")))
+    store = open_store(f"sqlite:///{tmp_path / 'en.db'}")
+    pipeline = Pipeline(store, DEFAULTS, embedder=Embedder())
+    assert pipeline.multilingual is not None  # on by default
+    pipeline.add(iter_documents([str(english)]))
+    fps = store.fingerprints(
+        [m.article_id for rec in store.iter_stories() for m in rec.members])
+    assert len(fps) == 3 and all(fp.multilingual is None for fp in fps.values())
+    assert pipeline.multilingual.seconds == 0.0  # the encoder never ran
+    store.close()
+    # in the mixed store, the English story linked to German and Spanish ones has vectors
+    en = _story_of_record(valdoria, "en-1")
+    mixed = valdoria.fingerprints(valdoria.story_member_ids(en))
+    assert len(mixed) == 2 and all(fp.multilingual is not None for fp in mixed.values())
 
 
 # ---- the graded same-story evaluation -------------------------------------------------------

@@ -74,3 +74,18 @@ def test_arenas_are_capped_and_freed_pages_returned_where_the_c_library_is_glibc
     assert limit_arenas(4) is glibc  # (4: any cap works; the server sets its own at start)
     give_back()  # never raises, whatever the C library
     assert limit_arenas(0) is False  # 0 leaves glibc's own choice alone
+
+
+def test_the_french_pipeline_forgets_new_words_too() -> None:
+    """French articles are read by their own pipeline, inside a memory zone like English."""
+    from storyfold.analyze.entities import _load, model_for
+    from storyfold.settings import DEFAULTS
+
+    rng = random.Random(17)
+    model = model_for("fr", DEFAULTS.analyze)
+    nlp = _load(model)
+    annotate([_unseen_words(rng, 20)], model=model)
+    before = len(nlp.vocab.strings)
+    for _ in range(3):
+        annotate([_unseen_words(rng, 40) for _ in range(3)], model=model)
+    assert len(nlp.vocab.strings) == before

@@ -111,8 +111,8 @@ class Pipeline:
         self.embedder = embedder or Embedder(fs.embed_max_tokens, fs.embed_batch,
                                              None if fs.precision == "auto" else fs.precision,
                                              fs.threads or None)
-        self.multilingual = (MultilingualEncoder() if settings.languages.multilingual
-                             else None)
+        self.multilingual = (MultilingualEncoder(lead_chars=settings.languages.lead_chars)
+                             if settings.languages.multilingual else None)
         self.on_error = on_error
         self.on_progress = on_progress
         self.provenance = provenance  # False: stories only (evaluation of clustering)
@@ -126,6 +126,7 @@ class Pipeline:
         self._settings_recorded = False
         self._unfinished: set[str] = set()  # placed into since the last consolidation pass
         self._since_finish = 0  # articles placed since then
+        self._mixed = False  # the store holds articles in two languages (`_languages_meet`)
         self.reused = 0  # articles that took a copy source's vector instead of being encoded
 
     def index(self) -> StoryIndex:
@@ -251,13 +252,22 @@ class Pipeline:
         if self.provenance:
             reanalyze(self.store, self.embedder, changes.touched, self.settings.provenance,
                       self.settings.fingerprint)
-            if self.multilingual is not None:  # stories in other languages about one event
-                with self.store.transaction():
+            if self.multilingual is not None and self._languages_meet():
+                with self.store.transaction():  # stories in other languages about one event
                     link_stories(self.store, changes.touched, self.index(),
-                                 self.settings.languages)
+                                 self.settings.languages, self.multilingual)
         if self.analyze:
             analyse_stories(self.store, self.analyzer(), changes.touched)
         self.window().shed()
+
+    def _languages_meet(self) -> bool:
+        """Whether the store holds articles in two languages, so stories could be linked
+        across them: until it does, the link pass (and the multilingual encoding of English
+        articles it asks for) is skipped, and an English-only store never pays for it. Once
+        true it stays true (articles are never deleted)."""
+        if not self._mixed:
+            self._mixed = len(self.store.article_languages(2)) >= 2
+        return self._mixed
 
     def analyzer(self) -> StoryAnalyzer:
         """The analyzer of this pipeline's stories (its spaCy readings kept between passes)."""

@@ -18,6 +18,8 @@ from datetime import datetime
 
 import numpy as np
 
+from storyfold.fingerprint import embedding_text
+from storyfold.fingerprint.multilingual import LANGUAGES, MultilingualEncoder
 from storyfold.model import StoryState
 from storyfold.settings import DEFAULTS, LanguagesSettings
 from storyfold.store.base import Store
@@ -112,6 +114,10 @@ class StoryProfile:
     centroid: np.ndarray | None  # mean multilingual vector of its members (None: none has one)
     names: dict[str, float]
     span: tuple[datetime | None, datetime | None]
+    vectors: list[np.ndarray] = field(default_factory=list)  # its members' multilingual vectors
+    # members in a language the encoder knows without a vector yet (id, embedding text):
+    # English ones, encoded only when a story in another language is compared with them
+    unencoded: list[tuple[str, str]] = field(default_factory=list)
 
 
 def story_profile(store: Store, story_id: str) -> StoryProfile:
@@ -119,7 +125,10 @@ def story_profile(store: Store, story_id: str) -> StoryProfile:
     arts = store.articles(ids)
     fps = store.fingerprints(ids)
     langs = Counter(a.lang for a in arts.values() if a.lang)
-    vecs = [fp.multilingual for fp in fps.values() if fp.multilingual is not None]
+    vecs = [v for v in (fps[i].multilingual for i in ids if i in fps) if v is not None]
+    unencoded = [(i, embedding_text(arts[i])) for i in ids
+                 if i in fps and i in arts and fps[i].multilingual is None
+                 and arts[i].lang in LANGUAGES]
     names: dict[str, float] = {}
     for fp in fps.values():
         for t, v in fp.names.items():
@@ -128,17 +137,40 @@ def story_profile(store: Store, story_id: str) -> StoryProfile:
     lang = langs.most_common(1)[0][0] if langs else None
     return StoryProfile(
         story_id, lang, np.mean(vecs, axis=0) if vecs else None, canonical_names(names, lang),
-        (min(dates), max(dates)) if dates else (None, None))
+        (min(dates), max(dates)) if dates else (None, None), vecs, unencoded)
+
+
+def ensure_vectors(store: Store, profile: StoryProfile, encoder: MultilingualEncoder | None,
+                   limit: int) -> None:
+    """Give up to `limit` of a story's members a multilingual vector, stored for next time,
+    and update its centroid.
+
+    Called only when the story is compared with a story in another language: an English
+    article is not encoded by the multilingual encoder when it arrives (that would halve
+    English throughput for the sake of links most English stories never get), and a story
+    that is compared is represented by its first `limit` members.
+    """
+    want = max(0, limit - len(profile.vectors))
+    if encoder is None or not want or not profile.unencoded:
+        return
+    todo, profile.unencoded = profile.unencoded[:want], []
+    vecs = encoder.embed_articles([text for _, text in todo])
+    store.save_multilingual({aid: v for (aid, _), v in zip(todo, vecs, strict=True)})
+    profile.vectors.extend(vecs)
+    profile.centroid = np.mean(profile.vectors, axis=0)
 
 
 def link_stories(store: Store, story_ids: Iterable[str], stories: Iterable[StoryState],
-                 settings: LanguagesSettings = DEFAULTS.languages) -> int:
+                 settings: LanguagesSettings = DEFAULTS.languages,
+                 encoder: MultilingualEncoder | None = None) -> int:
     """Link each of `story_ids` to the stories in other languages about the same event
     (`stories`: the active ones, e.g. the placement index), replacing its earlier links.
 
     Candidates are found cheaply first — in the time window, sharing enough names and
-    figures — and only the best `max_link_candidates` are read from the store and scored.
-    Returns the number of links written.
+    figures — and only the best `max_link_candidates` are read from the store and scored;
+    members of a story compared across languages that have no multilingual vector yet
+    (English ones) get one from `encoder` (`ensure_vectors`). Returns the number of links
+    written.
     """
     active = list(stories)
     cache: dict[str, StoryProfile] = {}
@@ -148,11 +180,15 @@ def link_stories(store: Store, story_ids: Iterable[str], stories: Iterable[Story
             cache[sid] = story_profile(store, sid)
         return cache[sid]
 
+    def vectors(p: StoryProfile) -> np.ndarray | None:
+        ensure_vectors(store, p, encoder, settings.link_encode_members)
+        return p.centroid
+
     written = 0
     for sid in sorted(set(story_ids)):
         store.drop_story_links(sid)
         me = profile(sid)
-        if me.centroid is None or me.lang is None:
+        if me.lang is None or (me.centroid is None and not me.unencoded):
             continue
         near: list[tuple[float, str]] = []
         for st in active:
@@ -167,10 +203,13 @@ def link_stories(store: Store, story_ids: Iterable[str], stories: Iterable[Story
         near.sort(reverse=True)
         for _, other_id in near[: settings.max_link_candidates]:
             other = profile(other_id)
-            if other.centroid is None or other.lang in (None, me.lang):
+            if other.lang in (None, me.lang):
                 continue
-            ev = link_evidence(me.centroid, me.names, me.span, other.centroid, other.names,
-                               other.span, settings)
+            mine, theirs = vectors(me), vectors(other)
+            if mine is None or theirs is None:
+                continue
+            ev = link_evidence(mine, me.names, me.span, theirs, other.names, other.span,
+                               settings)
             if ev.linked:
                 store.save_story_link(sid, other_id, ev.score,
                                       {**ev.as_dict(), "languages": [me.lang, other.lang]})

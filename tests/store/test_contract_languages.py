@@ -74,3 +74,23 @@ def test_story_links_are_read_from_either_end_and_dropped(store: Store) -> None:
     with store.transaction():
         store.drop_story_links("s-en")
     assert store.story_links("s-de") == []
+
+
+def test_a_multilingual_vector_computed_later_is_saved_on_the_fingerprint(store: Store) -> None:
+    _add(store, "late", "en", 1)
+    vec = np.linspace(1, -1, 512, dtype=np.float32)
+    with store.transaction():
+        store.save_multilingual({"late": vec, "never-stored": vec})
+    got = store.fingerprints(["late", "never-stored"])
+    assert set(got) == {"late"}
+    assert got["late"].multilingual is not None and np.array_equal(got["late"].multilingual, vec)
+    assert np.array_equal(got["late"].embedding, fingerprint("late", 1).embedding)
+
+
+def test_the_stored_languages_are_listed_distinct_and_in_order(store: Store) -> None:
+    assert store.article_languages(5) == []
+    for aid, lang, seed in (("e1", "en", 1), ("e2", "en", 2), ("d1", "de", 3),
+                            ("x1", None, 4), ("t1", "tr", 5)):
+        _add(store, aid, lang, seed)
+    assert store.article_languages(5) == ["de", "en", "tr"]
+    assert store.article_languages(2) == ["de", "en"]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from storyfold.analyze.align import Sentence, sentences_of
-from storyfold.analyze.entities import Annotation, Mention, alias_map, annotate
+from storyfold.analyze.entities import Annotation, Mention, alias_map, annotate, model_for
 from storyfold.analyze.facts import Facts, extract_facts
 from storyfold.analyze.quotes import Quote, find_quotes
 from storyfold.model import Article
@@ -112,9 +112,12 @@ def analyze_articles(articles: Sequence[Article], cache: AnalysisCache | None = 
     out: list[ArticleAnalysis | None] = [cache.get(k) if cache is not None else None
                                          for k in keys]
     todo = [i for i, hit in enumerate(out) if hit is None]
-    if todo:
-        anns = annotate([articles[i].text for i in todo], model=settings.spacy_model)
-        for i, ann in zip(todo, anns, strict=True):
+    by_model: dict[str, list[int]] = {}  # one batched pass per language's pipeline
+    for i in todo:
+        by_model.setdefault(model_for(articles[i].lang, settings), []).append(i)
+    for model, idx in by_model.items():
+        anns = annotate([articles[i].text for i in idx], model=model)
+        for i, ann in zip(idx, anns, strict=True):
             fresh = analyze_one(articles[i], ann, settings)
             out[i] = fresh
             if cache is not None:

@@ -77,12 +77,28 @@ class Entity:
     titles: list[str] = field(default_factory=list)
 
 
+# Pipelines trained on WikiNER (the French one) name four kinds; these are the English
+# pipeline's labels for them. MISC (events, works, nationalities alike) has no one reading.
+_WIKINER_LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}
+# Universal POS (pipelines without English tags) → the coarse classes of `_coarse`
+_UPOS = {"NOUN": "N", "PROPN": "P", "VERB": "V", "ADJ": "J"}
+
+
+def model_for(lang: str | None, settings: AnalyzeSettings) -> str:
+    """The spaCy pipeline that reads an article in `lang`: French has its own (an English
+    model tags names in French text poorly); every other language is read by the English
+    one (STORYFOLD_SPACY_MODEL, else the setting)."""
+    if lang == "fr":
+        return settings.spacy_model_fr
+    return os.environ.get(MODEL_ENV) or settings.spacy_model
+
+
 def load_pipeline(model: str | None = None) -> Any:
     """The spaCy pipeline named by STORYFOLD_SPACY_MODEL, else `model` (the setting)."""
     return _load(os.environ.get(MODEL_ENV) or model or DEFAULT_MODEL)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def _load(name: str) -> Any:
     """Load a spaCy pipeline once per process; only tokenizer, tok2vec, tagger and ner run.
 
@@ -159,7 +175,7 @@ def mentions_from_doc(doc: Any, text: str) -> list[Mention]:
     """Entities of one spaCy Doc, normalised, with the role words written around them."""
     out: list[Mention] = []
     for ent in doc.ents:
-        label = ent.label_
+        label = _WIKINER_LABELS.get(ent.label_, ent.label_)
         if label not in KEEP_LABELS:
             continue
         toks, title_toks = _name_and_title(ent.text)
@@ -236,7 +252,9 @@ class Annotation:
         return [i for i, t in self.tags.items() if t == "N"]
 
 
-def _coarse(tag: str, lower: str) -> str | None:
+def _coarse(tag: str, lower: str, pos: str = "") -> str | None:
+    if not tag:  # a pipeline without English tags (French): its universal POS
+        return _UPOS.get(pos)
     if tag in {"NN", "NNS"}:
         return "N"
     if tag in {"NNP", "NNPS"}:
@@ -252,9 +270,11 @@ def annotate(texts: Sequence[str], batch_size: int = 16,
              model: str | None = None) -> list[Annotation]:
     """Entity mentions and word classes of many texts in one batched pass (`nlp.pipe`).
 
-    `model`: the spaCy pipeline (`AnalyzeSettings.spacy_model`; the env var overrides it).
+    `model`: the spaCy pipeline, as `model_for` names it for the texts' language (None: the
+    English one, `load_pipeline`). A pipeline is loaded on first use, so the French one
+    only once a French article is read.
     """
-    nlp = load_pipeline(model)
+    nlp = load_pipeline() if model is None else _load(model)
     out = []
     # Every new word spaCy meets is kept in its vocabulary for good, so a server reading
     # news for days grows without end (issue 13: 1.0 -> 1.7 GB under load). A memory zone
@@ -264,7 +284,8 @@ def annotate(texts: Sequence[str], batch_size: int = 16,
     with _ZONE_LOCK, nlp.memory_zone():
         docs = nlp.pipe(list(texts), batch_size=batch_size)
         for doc, text in zip(docs, texts, strict=True):
-            tags = {t.idx: c for t in doc if t.is_alpha and (c := _coarse(t.tag_, t.lower_))}
+            tags = {t.idx: c for t in doc
+                    if t.is_alpha and (c := _coarse(t.tag_, t.lower_, t.pos_))}
             out.append(Annotation(refine_mentions(text, mentions_from_doc(doc, text)), tags))
     return out
 

@@ -15,7 +15,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from storyfold.analyze.entities import TITLE_WORDS, Mention, alias_map, extract_mentions
+from storyfold.analyze.entities import (
+    TITLE_WORDS,
+    Mention,
+    alias_map,
+    extract_mentions,
+    model_for,
+)
 from storyfold.model import Article
 from storyfold.settings import DEFAULTS, AnalyzeSettings
 from storyfold.text.calendar import MONTH_NAMES, WEEKDAYS
@@ -291,7 +297,7 @@ def find_quotes(
     """All direct quotations of one article, with speakers resolved where the text allows."""
     text = article.text
     if mentions is None:
-        mentions = extract_mentions([text], model=settings.spacy_model)[0]
+        mentions = extract_mentions([text], model=model_for(article.lang, settings))[0]
     spans = quoted_spans(text)  # never empty or blank
     utts = _utterances(text, spans, settings.max_split_gap_words)
     sents = sentence_spans(text, spans)

@@ -31,10 +31,32 @@ def article_key(url: str | None, path: str | None, corpus: Path) -> str | None:
     return None
 
 
+def linked_events(store: Store, story_ids: list[str]) -> dict[str, str]:
+    """Each story's event: a story and the stories in other languages linked to it
+    (`place_languages`) are one event, told in several languages, so a label names one
+    story for all of them. Maps every id to the smallest id of its linked group."""
+    parent = {sid: sid for sid in story_ids}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for sid in story_ids:
+        for other, _, _ in store.story_links(sid):
+            if other in parent:
+                a, b = sorted((root(sid), root(other)))
+                parent[b] = a
+    return {sid: root(sid) for sid in story_ids}
+
+
 def score_store(store: Store, labels_file: Path, corpus: Path) -> LabelScores:
-    """Story and role quality of everything in `store` against the labels."""
+    """Story and role quality of everything in `store` against the labels (stories linked
+    across languages count as one story: `linked_events`)."""
     gold = {a["key"]: a for a in json.loads(labels_file.read_text())["articles"]}
     records = list(store.iter_stories())
+    event = linked_events(store, [r.id for r in records])
     arts = store.articles(m.article_id for r in records for m in r.members)
     key_of = {aid: article_key(a.url, a.path, corpus) for aid, a in arts.items()}
     g, p, mistakes = [], [], []
@@ -48,7 +70,7 @@ def score_store(store: Store, labels_file: Path, corpus: Path) -> LabelScores:
             lab = gold[key]
             n += 1
             g.append(lab["story"])
-            p.append(rec.id)
+            p.append(event[rec.id])
             if m.role == lab["role"]:
                 roles_ok += 1
             else:

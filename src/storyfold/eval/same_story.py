@@ -31,7 +31,14 @@ import numpy as np
 
 from storyfold.clean import clean
 from storyfold.errors import StoryfoldError
-from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch, jaccard
+from storyfold.fingerprint import (
+    Embedder,
+    MultilingualEncoder,
+    embedding_text,
+    fingerprint_batch,
+    jaccard,
+)
+from storyfold.fingerprint.multilingual import LANGUAGES
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.place import StoryIndex, state_of, time_gap
 from storyfold.place_languages import canonical_names, link_evidence, same_language
@@ -154,13 +161,24 @@ def eval_same_story(path: Path, embedder: Embedder | None = None,
     """Score the pipeline's same-story decision and score on a file of graded pairs."""
     pairs, docs = read_graded_pairs(path)
     embedder = embedder or Embedder()
-    multilingual = MultilingualEncoder() if settings.languages.multilingual else None
+    multilingual = (MultilingualEncoder(lead_chars=settings.languages.lead_chars)
+                    if settings.languages.multilingual else None)
     t0 = time.perf_counter()
     articles = {k: clean(raw, settings.clean) for k, raw in docs.items()}
     keys = list(articles)
     fps = dict(zip(keys, fingerprint_batch([articles[k] for k in keys], embedder,
                                            settings.fingerprint, multilingual=multilingual),
                         strict=True))
+    # as in `run`, an English article gets its multilingual vector only when it is compared
+    # with an article in another language (`place_languages.ensure_vectors`)
+    lazy = sorted({k for p in pairs if not same_language(articles[p.a].lang, articles[p.b].lang)
+                   for k in (p.a, p.b)
+                   if fps[k].multilingual is None and articles[k].lang in LANGUAGES})
+    if multilingual is not None and lazy:
+        vecs = multilingual.embed_articles(
+            [embedding_text(articles[k], settings.fingerprint.embed_chars) for k in lazy])
+        for k, v in zip(lazy, vecs, strict=True):
+            fps[k] = replace(fps[k], multilingual=v)
     secs = time.perf_counter() - t0
     df: dict[str, int] = defaultdict(int)
     for fp in fps.values():

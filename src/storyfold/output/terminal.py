@@ -196,21 +196,45 @@ def print_story(console: Console, data: dict[str, Any],
                   highlight=False)
 
 
+def linked_order(stories: list[dict[str, Any]]) -> list[tuple[dict[str, Any], bool]]:
+    """The stories in their order, each followed by those it is linked to across languages
+    (one event in several languages reads as one group): (story, shown under another)."""
+    by_id = {s["id"]: s for s in stories}
+    out: list[tuple[dict[str, Any], bool]] = []
+    shown: set[str] = set()
+    for s in stories:
+        if s["id"] in shown:
+            continue
+        group, todo = [s["id"]], [s["id"]]
+        shown.add(s["id"])
+        while todo:  # the whole linked group present in the list, not only direct links
+            for link in by_id[todo.pop()].get("linked", []):
+                if link["story"] in by_id and link["story"] not in shown:
+                    shown.add(link["story"])
+                    group.append(link["story"])
+                    todo.append(link["story"])
+        out.extend((by_id[sid], i > 0) for i, sid in enumerate(group))
+    return out
+
+
 def stories_table(stories: list[dict[str, Any]], title: str) -> Table:
-    """The story list `run` and `stories` print: one row per story, its original and counts."""
+    """The story list `run` and `stories` print: one row per story, its original and counts;
+    a story's versions in other languages (linked stories) right under it, marked ↳."""
     table = Table(title=title, show_lines=False)
     table.add_column("story", style="cyan", no_wrap=True)
     table.add_column("first seen", no_wrap=True)
     table.add_column("headline")
     table.add_column("n", justify="right")
+    table.add_column("lang")
     table.add_column("original")
     table.add_column("copies / rewrites / independent", justify="center")
-    for s in stories:
+    for s, under in linked_order(stories):
         arts = s["articles"]
         orig = next((a for a in arts if a["role"] == "original"), arts[0])
         counts = [sum(a["role"] == r for a in arts) for r in ("copy", "rewrite", "independent")]
         table.add_row(
-            s["id"], (s["first_seen"] or "")[:10], s["headline"] or "", str(len(arts)),
-            label_for(orig), " / ".join(map(str, counts)),
+            ("↳ " if under else "") + s["id"], (s["first_seen"] or "")[:10], s["headline"] or "",
+            str(len(arts)), " ".join(s.get("languages") or {}), label_for(orig),
+            " / ".join(map(str, counts)),
         )
     return table

@@ -75,6 +75,16 @@ class ArticleStore(Protocol):
         """The stored fingerprints among `ids`, arrays equal to those added."""
 
     @abstractmethod
+    def save_multilingual(self, vectors: dict[str, np.ndarray]) -> None:
+        """Set the multilingual vector of stored articles, computed after they were added
+        (`place_languages.ensure_vectors`); ids not stored are ignored."""
+
+    @abstractmethod
+    def article_languages(self, limit: int) -> list[str]:
+        """Up to `limit` distinct identified languages of the stored articles, in code
+        order: one index seek per language, so cheap on a store of any size."""
+
+    @abstractmethod
     def by_content_hash(self, content_hash: str) -> list[str]:
         """Ids of the articles with exactly this content hash (exact duplicates)."""
 

@@ -105,6 +105,23 @@ class SQLiteArticles(SQLiteConnection, ArticleStore):
             )
         return out
 
+    def save_multilingual(self, vectors: dict[str, np.ndarray]) -> None:
+        self.db.executemany(
+            "UPDATE fingerprints SET multilingual = ? WHERE article_id = ?",
+            [(v.astype(np.float32).tobytes(), aid) for aid, v in vectors.items()],
+        )
+
+    def article_languages(self, limit: int) -> list[str]:
+        # a skip scan over the index on articles.lang: the next language after the last one
+        found: list[str] = []
+        while len(found) < limit:
+            row = self.db.execute("SELECT MIN(lang) FROM articles WHERE lang > ?",
+                                  (found[-1] if found else "",)).fetchone()
+            if row is None or row[0] is None:
+                break
+            found.append(str(row[0]))
+        return found
+
     def by_content_hash(self, content_hash: str) -> list[str]:
         return [
             r[0] for r in self.db.execute(
