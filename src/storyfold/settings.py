@@ -141,7 +141,7 @@ class PlaceSettings(_Section):
     _runtime: ClassVar[tuple[str, ...]] = ("active_slack_days", "max_active")
 
     chunk: int = 256  # articles per transaction and per embedding call
-    threshold: float = 0.30  # score at which an article joins a story
+    threshold: float = 0.31  # score at which an article joins a story
     emb_weight: float = 0.55  # of the embedding in the word score (the rest is lexical)
     names_weight: float = 0.5  # of the names score, when both sides have names
     min_names: int = 2  # an article with fewer names is scored on words alone
