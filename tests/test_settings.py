@@ -156,7 +156,8 @@ def test_the_digest_is_stable_and_follows_the_values_that_change_results() -> No
     base = digest(DEFAULTS)
     assert re.fullmatch(r"[0-9a-f]{64}", base)
     assert digest(Settings()) == base == digest(load(env={}))
-    moved = replace(DEFAULTS, place=replace(DEFAULTS.place, threshold=0.31))
+    moved = replace(DEFAULTS, place=replace(DEFAULTS.place,
+                                            threshold=DEFAULTS.place.threshold + 0.01))
     assert digest(moved) != base
     cast = replace(DEFAULTS, consolidate=replace(DEFAULTS.consolidate, split_same_cast=0.7))
     assert digest(cast) not in {base, digest(moved)}
