@@ -327,7 +327,7 @@ class ServeSettings(_Section):
     _positive: ClassVar[tuple[str, ...]] = ("max_body_bytes", "threads")
 
     max_body_bytes: int = 2 * 1024 * 1024  # largest POST /api/articles body
-    threads: int = 8  # request threads; more only queue on the GIL and cost memory each
+    threads: int = 40  # request threads: fewer make quick reads queue behind slow ones
     malloc_arenas: int = 2  # glibc malloc arenas for the server's threads (0: glibc's own)
 
 
