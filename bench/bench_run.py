@@ -111,8 +111,9 @@ def main() -> int:
     prev_n, prev_t = 0, 0.0
     cells = []
     for k, t, mb in marks:
-        cells.append(f"{prev_n // 1000}-{k // 1000}k {(k - prev_n) / (t - prev_t):.0f}/s "
-                     f"{mb} MB")
+        span = (f"{prev_n // 1000}-{k // 1000}k" if k % 1000 == 0 and prev_n % 1000 == 0
+                else f"{prev_n}-{k}")
+        cells.append(f"{span} {(k - prev_n) / (t - prev_t):.0f}/s {mb} MB")
         prev_n, prev_t = k, t
     if cells:
         print("slices (docs/s, RSS at slice end): " + " | ".join(cells))
