@@ -68,7 +68,7 @@ def test_the_server_caps_its_request_threads_at_the_setting(tmp_path) -> None:  
 def test_arenas_are_capped_and_freed_pages_returned_where_the_c_library_is_glibc() -> None:
     import platform
 
-    from storyfold.web.memory import give_back, limit_arenas
+    from storyfold.native_memory import give_back, limit_arenas
 
     glibc = platform.libc_ver()[0] == "glibc"
     assert limit_arenas(4) is glibc  # (4: any cap works; the server sets its own at start)

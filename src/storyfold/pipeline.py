@@ -43,6 +43,7 @@ from storyfold.fingerprint import (
 from storyfold.fingerprint.embed import available_cores, encoder_threads
 from storyfold.fingerprint.reuse import copies
 from storyfold.model import Article, Fingerprint, RawDocument
+from storyfold.native_memory import give_back
 from storyfold.place import StoryIndex, place_batch
 from storyfold.place_languages import link_stories
 from storyfold.prepare import Prepared, prepare
@@ -259,6 +260,7 @@ class Pipeline:
         if self.analyze:
             analyse_stories(self.store, self.analyzer(), changes.touched)
         self.window().shed()
+        give_back()  # a pass frees much (alignments, readings): hand it back (native_memory.py)
 
     def _languages_meet(self) -> bool:
         """Whether the store holds articles in two languages, so stories could be linked

@@ -14,8 +14,8 @@ import threading
 from collections.abc import Callable, Iterable
 
 from storyfold.analyze.service import StoryAnalyzer, analyse_stories
+from storyfold.native_memory import give_back
 from storyfold.store.base import Store
-from storyfold.web.memory import give_back
 
 log = logging.getLogger(__name__)
 
@@ -76,5 +76,5 @@ class BackgroundAnalysis:
                     self._wanted.discard(sid)
                     drained = not self._queued
                     self._cond.notify_all()
-            if drained:  # a pass is over: hand its freed pages back (see web/memory.py)
+            if drained:  # a pass is over: hand its freed pages back (see native_memory.py)
                 give_back()

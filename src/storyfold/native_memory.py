@@ -1,4 +1,4 @@
-"""Keep the server's native memory to what its work needs, not to how many threads it ran.
+"""Keep native memory to what the work needs, not to how many threads ran or what a pass freed.
 
 Measured with bench/bench_load.py (20 readers and a writer): the server's RSS kept climbing
 round after round while the analysis cache stayed at its bound (the same climb with a
