@@ -36,7 +36,14 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 sys.path.insert(0, str(HERE))
 
-from bench_serve import corpus, free_port, start_server, stop_server, wait_ready  # noqa: E402
+from bench_serve import (  # noqa: E402
+    building,
+    corpus,
+    free_port,
+    start_server,
+    stop_server,
+    wait_ready,
+)
 
 CLI = [sys.executable, "-c", "from storyfold.cli import app; app()"]
 
@@ -47,9 +54,7 @@ def build_store(n: int, seed: int) -> Path:
     if db.exists():
         return db
     data = corpus(n, seed)
-    tmp = db.with_suffix(".building.db")
-    for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        p.unlink(missing_ok=True)
+    tmp = building(db)
     t0 = time.perf_counter()
     subprocess.run([*CLI, "run", str(data), "--db", f"sqlite:///{tmp}"], check=True,
                    stdout=subprocess.DEVNULL, env={**os.environ, "STORYFOLD_LOG": "WARNING"})

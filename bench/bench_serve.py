@@ -40,6 +40,15 @@ def corpus(n: int, seed: int) -> Path:
     return data
 
 
+def building(db: Path) -> Path:
+    """A fresh path to build `db` at (renamed into place when done), with no leftovers of
+    an interrupted build (its WAL and shared-memory files included)."""
+    tmp = db.with_suffix(".building.db")
+    for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        p.unlink(missing_ok=True)
+    return tmp
+
+
 def build_store(n: int, seed: int) -> Path:
     db = OUT / f"serve{n}.db"
     if db.exists():
@@ -49,9 +58,7 @@ def build_store(n: int, seed: int) -> Path:
     from storyfold.store import open_store
 
     data = corpus(n, seed)
-    tmp = db.with_suffix(".building.db")
-    for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        p.unlink(missing_ok=True)
+    tmp = building(db)
     store = open_store(f"sqlite:///{tmp}")
     t0 = time.perf_counter()
     done = [0]

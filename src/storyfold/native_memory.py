@@ -16,14 +16,17 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
 _M_ARENA_MAX = -8  # mallopt parameter number, from glibc's malloc.h
 
 
+@lru_cache(maxsize=1)
 def _libc() -> ctypes.CDLL | None:
-    """glibc, or None where the C library is another (musl, macOS, Windows)."""
+    """glibc, or None where the C library is another (musl, macOS, Windows). Looked up once:
+    `find_library` runs `ldconfig` in a subprocess, and this is called after every pass."""
     name = ctypes.util.find_library("c")
     if name is None:
         return None
