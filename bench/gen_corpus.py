@@ -357,8 +357,9 @@ class Article:
 class CorpusGenerator:
     """Builds stories, then articles, from one seeded RNG (see module docstring for why)."""
 
-    def __init__(self, seed: int = 7) -> None:
+    def __init__(self, seed: int = 7, days: int = 365) -> None:
         self.rng = random.Random(seed)
+        self.days = days  # the span the stories start in: a longer stream at the same density
         self.cities = self._unique(lambda: self._place_name(), 120)
         self.outlets = self._make_outlets(40)
         self.sections = {k: self._parse(v) for k, v in TEMPLATES.items()}
@@ -463,7 +464,7 @@ class CorpusGenerator:
     def new_story(self, label: str) -> Story:
         r = self.rng
         kind = r.choice(list(TEMPLATES))
-        day = r.randrange(365)
+        day = r.randrange(self.days)
         facts = self._facts(day)
         sec = self.sections[kind]
         # "pN=role" ties a role to a person the templates already name; others get p4, p5...
@@ -659,9 +660,9 @@ class CorpusGenerator:
         return [t[2] for t in keyed]
 
 
-def generate(n: int, seed: int = 7) -> list[dict[str, str | None]]:
+def generate(n: int, seed: int = 7, days: int = 365) -> list[dict[str, str | None]]:
     """Convenience entry point for benchmarks that import this module."""
-    return CorpusGenerator(seed).generate(n)
+    return CorpusGenerator(seed, days).generate(n)
 
 
 def iter_jsonl(records: list[dict[str, str | None]]) -> Iterator[str]:
@@ -674,9 +675,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=10000, help="number of articles")
     ap.add_argument("--out", type=Path, default=Path("bench/out/gen10k.jsonl"))
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--days", type=int, default=365,
+                    help="days the stories start in (365: a year; 3650 for 100k keeps the "
+                         "10k-a-year density over ten years)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    recs = generate(args.n, args.seed)
+    recs = generate(args.n, args.seed, args.days)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as fh:
         fh.writelines(iter_jsonl(recs))
