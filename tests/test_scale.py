@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import signal
+import sqlite3
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from itertools import islice
@@ -215,3 +220,52 @@ def test_a_backfill_of_warc_files_gives_a_plain_runs_stories_and_a_rerun_adds_no
         assert _partition(store) == stories
     finally:
         store.close()
+
+
+# ---- a Ray run killed mid-way -----------------------------------------------------------------
+@needs_ray
+def test_a_ray_run_killed_mid_way_and_run_again_ends_as_a_clean_run(
+        ray_local: None, tmp_path: Path, embedder: Embedder) -> None:
+    """SIGKILL to the driver of `run --engine ray` (a real process, on the module's Ray:
+    its workers die with their owner), after its first chunks are committed; the same
+    command again finishes with a clean run's articles and stories, and no traceback."""
+    import ray
+
+    data = str(_corpus(tmp_path / "corpus.jsonl", 90, seed=17))
+    db = tmp_path / "killed.db"
+    env = {**os.environ, **ENV, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parent.parent / "src"), os.environ.get("PYTHONPATH", "")])}
+    address = ray.get_runtime_context().gcs_address
+    args = [sys.executable, "-m", "storyfold.cli", "run", data, "--engine", "ray",
+            "--address", address, "--workers", "2", "--db", f"sqlite:///{db}", "-q",
+            "--no-analyze"]
+    driver = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    while driver.poll() is None and _stored_count(db) < CHUNK:
+        time.sleep(0.05)
+    assert driver.poll() is None, "the run ended before it could be killed"
+    driver.send_signal(signal.SIGKILL)
+    driver.wait(60)
+    assert 0 < _stored_count(db) < 90  # killed half-way through placement
+    again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Traceback" not in again.stderr
+    want = _plain([data], f"sqlite:///{tmp_path / 'plain.db'}", embedder)
+    store = open_store(f"sqlite:///{db}")
+    try:
+        assert _partition(store) == want  # the same articles, in the same stories
+        assert store.pending() == set()
+        assert all(rec.headline for rec in store.iter_stories())  # provenance done
+    finally:
+        store.close()
+
+
+def _stored_count(db: Path) -> int:
+    """Articles committed so far, read without writing (no migration, no lock)."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
+            return int(con.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet
+        return 0
