@@ -107,6 +107,20 @@ def test_articles_prepared_on_a_worker_are_placed_as_a_plain_run_places_them(
         worked.close()
 
 
+def test_a_worker_hands_a_warc_file_back_in_bounded_batches(tmp_path: Path) -> None:
+    corpus = _generate(7, seed=23)
+    path = _warcs(tmp_path / "crawl", corpus, files=1)[0]
+    settings = replace(SETTINGS, scale=replace(SETTINGS.scale, batch=3))
+    worker = Preparer(settings)
+    batches = worker.file(str(path), 10_000_000)
+    first = next(batches)  # made before the rest of the file is read or encoded
+    assert len(first) == 3 and worker.articles == 3
+    rest = list(batches)
+    assert [len(b) for b in rest] == [3, 1]
+    assert [p.article.title for b in (first, *rest) for p in b if p.article] == [
+        rec["title"] for rec in corpus]  # in record order
+
+
 def test_without_ray_the_ray_engine_says_what_to_install(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` fails as if not installed
