@@ -283,3 +283,37 @@ def _stored_count(db: Path) -> int:
             return int(con.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
     except sqlite3.OperationalError:  # not created yet
         return 0
+
+
+# ---- language shards on Ray -----------------------------------------------------------------
+@needs_ray
+def test_run_on_ray_places_each_language_shard_as_its_own_placer(
+        ray_local: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mixed-language corpus through `run --engine ray`: the stories of a plain run, cut
+    only where it put a translation into its original's story (`tests/test_shards.py`), and
+    the cross-language links the shard placers make without Ray."""
+    from tests.test_shards import MIXED, b3, by_shard, links, partition, sharded
+    from tests.test_shards import SETTINGS as MIXED_SETTINGS
+
+    monkeypatch.setenv("STORYFOLD_PLACE__CHUNK", str(MIXED_SETTINGS.place.chunk))
+    monkeypatch.setenv("STORYFOLD_LANGUAGES__MULTILINGUAL", "true")
+    url = f"sqlite:///{tmp_path / 'ray.db'}"
+    result = CliRunner().invoke(app, ["run", *MIXED, "--engine", "ray", "--workers", "2",
+                                      "--db", url, "-q", "--no-analyze"])
+    assert result.exit_code == 0, result.output[-2000:]
+    plain = open_store(f"sqlite:///{tmp_path / 'plain.db'}")
+    here = open_store(f"sqlite:///{tmp_path / 'here.db'}")
+    store = open_store(url)
+    try:
+        embedder = Embedder()
+        Pipeline(plain, MIXED_SETTINGS, embedder=embedder, analyze=False).add(
+            iter_documents(MIXED))
+        worker = Preparer(MIXED_SETTINGS)
+        sharded(here, worker.documents(list(iter_documents(MIXED))))
+        assert b3(by_shard(plain, ""), partition(store)) == 1.0
+        assert len({shard for _, shard in by_shard(store, "").values()}) == 4
+        assert links(store) and links(store) == links(here)
+        assert store.pending() == set()
+    finally:
+        for s in (plain, here, store):
+            s.close()
