@@ -1,8 +1,9 @@
 """Single process against Ray with 1 and 2 workers, on the same generated corpus: docs/s,
 B-cubed between the partitions (the Ray runs must fold the corpus as the plain run does),
-peak memory.
+peak memory, and how many language-shard placers the Ray runs used (`scale.shards`).
 
     .venv/bin/python bench/bench_scale.py [--n 1000] [--seed 7] [--workers 1,2] [--analyze]
+        [--data examples/corpus,tests/fixtures/languages/valdoria.jsonl]
 
 Each configuration runs in its own process (a fresh peak RSS, a fresh Ray), into its own
 SQLite store, with the encoder loaded before the clock starts (the plain run's in the
@@ -32,15 +33,19 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", default="1,2", help="Ray worker counts, comma-separated")
     ap.add_argument("--analyze", action="store_true")
+    ap.add_argument("--data", default=None,
+                    help="files or folders to fold instead (comma-separated), e.g. a "
+                         "mixed-language corpus to see what language shards change")
     ap.add_argument("--one", default=None, help=argparse.SUPPRESS)  # local | ray:K (child)
     ap.add_argument("--db", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     data = HERE / "out" / f"gen{args.n // 1000}k.jsonl" if args.n >= 1000 else (
         HERE / "out" / f"gen{args.n}.jsonl")
+    paths = args.data.split(",") if args.data else [str(data)]
     if args.one:
-        print(json.dumps(one(args.one, data, args.db, args.analyze)))
+        print(json.dumps(one(args.one, paths, args.db, args.analyze)))
         return 0
-    if not data.exists():
+    if not args.data and not data.exists():
         sys.path.insert(0, str(HERE))
         import gen_corpus
 
@@ -51,6 +56,8 @@ def main() -> int:
         for cfg in configs:
             db = f"sqlite:///{tmp}/{cfg.replace(':', '')}.db"
             cmd = [sys.executable, __file__, "--n", str(args.n), "--one", cfg, "--db", db]
+            if args.data:
+                cmd += ["--data", args.data]
             if args.analyze:
                 cmd.append("--analyze")
             done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -60,11 +67,11 @@ def main() -> int:
             row = json.loads(done.stdout.strip().splitlines()[-1])
             row["partition"] = partition(db)
             rows.append(row)
-    show(rows, data, args)
+    show(rows, ", ".join(Path(p).name for p in paths), args)
     return 0
 
 
-def one(cfg: str, data: Path, db: str, analyze: bool) -> dict[str, object]:
+def one(cfg: str, paths: list[str], db: str, analyze: bool) -> dict[str, object]:
     """One configuration, in this (child) process."""
     from storyfold.fingerprint import Embedder
     from storyfold.ingest import iter_documents
@@ -77,7 +84,7 @@ def one(cfg: str, data: Path, db: str, analyze: bool) -> dict[str, object]:
     pipe = Pipeline(store, settings, analyze=analyze)
     out: dict[str, object] = {"config": cfg}
     Embedder.model()  # the driver's encoder (lead sentences of provenance; the plain run's)
-    docs = iter_documents([str(data)])
+    docs = iter_documents(paths)
     if cfg == "local":
         t0 = time.perf_counter()
         report = pipe.add(docs)
@@ -87,6 +94,7 @@ def one(cfg: str, data: Path, db: str, analyze: bool) -> dict[str, object]:
         import ray
 
         from storyfold.scale.engine import Workers
+        from storyfold.scale.shards import ShardedPlacer
 
         k = int(cfg.split(":")[1])
         t_start = time.perf_counter()
@@ -95,8 +103,10 @@ def one(cfg: str, data: Path, db: str, analyze: bool) -> dict[str, object]:
             ray.get([a.stats.remote() for a in pool.actors])  # their encoders are loaded
             out["startup_s"] = round(time.perf_counter() - t_start, 1)
             t0 = time.perf_counter()
-            report = pipe.add_prepared(pool.documents(docs))
+            placer = ShardedPlacer(pipe)  # as `run --engine ray`: a placer per shard
+            report = placer.add_prepared(pool.documents(docs))
             secs = time.perf_counter() - t0
+            out["shards"] = len(placer.placers)
             stats = ray.get([a.stats.remote() for a in pool.actors])
             out["worker_rss_mb"] = max(st["peak_rss_mb"] for st in stats)
             # per core: each worker holds one CPU (scale.worker_cpus = 1)
@@ -122,19 +132,19 @@ def partition(db: str) -> dict[str, str]:
         store.close()
 
 
-def show(rows: list[dict], data: Path, args: argparse.Namespace) -> None:
+def show(rows: list[dict], data: str, args: argparse.Namespace) -> None:
     import os
 
     from storyfold.eval.metrics import bcubed
 
     base = rows[0]["partition"]
     ids = sorted(base)
-    print(f"data: {data.name}, {rows[0]['added']} articles stored; "
+    print(f"data: {data}, {rows[0]['added']} articles stored; "
           f"{'with' if args.analyze else 'no'} analysis; load average before: "
           f"{os.getloadavg()[0]:.1f}; {os.cpu_count()} CPUs seen")
     print(f"{'config':<10}{'seconds':>9}{'docs/s':>9}{'vs local':>10}{'B3 F1 vs local':>16}"
           f"{'start-up s':>12}{'driver RSS MB':>15}{'worker RSS MB':>15}"
-          f"{'worker docs/s/core':>20}{'encoder share':>15}")
+          f"{'worker docs/s/core':>20}{'encoder share':>15}{'shards':>8}")
     for r in rows:
         p = r["partition"]
         f1 = bcubed([base[i] for i in ids], [p.get(i, "?" + i) for i in ids])[2]
@@ -142,7 +152,7 @@ def show(rows: list[dict], data: Path, args: argparse.Namespace) -> None:
               f"{r['docs_s'] / rows[0]['docs_s']:>9.2f}x{f1:>16.4f}"
               f"{r.get('startup_s', '-'):>12}{r['driver_rss_mb']:>15}"
               f"{r['worker_rss_mb']:>15.0f}{r.get('per_core', '-'):>20}"
-              f"{r.get('encoder_share', '-'):>15}")
+              f"{r.get('encoder_share', '-'):>15}{r.get('shards', '-'):>8}")
 
 
 if __name__ == "__main__":

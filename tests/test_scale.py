@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import signal
+import sqlite3
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from itertools import islice
@@ -100,6 +105,20 @@ def test_articles_prepared_on_a_worker_are_placed_as_a_plain_run_places_them(
     finally:
         plain.close()
         worked.close()
+
+
+def test_a_worker_hands_a_warc_file_back_in_bounded_batches(tmp_path: Path) -> None:
+    corpus = _generate(7, seed=23)
+    path = _warcs(tmp_path / "crawl", corpus, files=1)[0]
+    settings = replace(SETTINGS, scale=replace(SETTINGS.scale, batch=3))
+    worker = Preparer(settings)
+    batches = worker.file(str(path), 10_000_000)
+    first = next(batches)  # made before the rest of the file is read or encoded
+    assert len(first) == 3 and worker.articles == 3
+    rest = list(batches)
+    assert [len(b) for b in rest] == [3, 1]
+    assert [p.article.title for b in (first, *rest) for p in b if p.article] == [
+        rec["title"] for rec in corpus]  # in record order
 
 
 def test_without_ray_the_ray_engine_says_what_to_install(
@@ -215,3 +234,86 @@ def test_a_backfill_of_warc_files_gives_a_plain_runs_stories_and_a_rerun_adds_no
         assert _partition(store) == stories
     finally:
         store.close()
+
+
+# ---- a Ray run killed mid-way -----------------------------------------------------------------
+@needs_ray
+def test_a_ray_run_killed_mid_way_and_run_again_ends_as_a_clean_run(
+        ray_local: None, tmp_path: Path, embedder: Embedder) -> None:
+    """SIGKILL to the driver of `run --engine ray` (a real process, on the module's Ray:
+    its workers die with their owner), after its first chunks are committed; the same
+    command again finishes with a clean run's articles and stories, and no traceback."""
+    import ray
+
+    data = str(_corpus(tmp_path / "corpus.jsonl", 90, seed=17))
+    db = tmp_path / "killed.db"
+    env = {**os.environ, **ENV, "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parent.parent / "src"), os.environ.get("PYTHONPATH", "")])}
+    address = ray.get_runtime_context().gcs_address
+    args = [sys.executable, "-m", "storyfold.cli", "run", data, "--engine", "ray",
+            "--address", address, "--workers", "2", "--db", f"sqlite:///{db}", "-q",
+            "--no-analyze"]
+    driver = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    while driver.poll() is None and _stored_count(db) < CHUNK:
+        time.sleep(0.05)
+    assert driver.poll() is None, "the run ended before it could be killed"
+    driver.send_signal(signal.SIGKILL)
+    driver.wait(60)
+    assert 0 < _stored_count(db) < 90  # killed half-way through placement
+    again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Traceback" not in again.stderr
+    want = _plain([data], f"sqlite:///{tmp_path / 'plain.db'}", embedder)
+    store = open_store(f"sqlite:///{db}")
+    try:
+        assert _partition(store) == want  # the same articles, in the same stories
+        assert store.pending() == set()
+        assert all(rec.headline for rec in store.iter_stories())  # provenance done
+    finally:
+        store.close()
+
+
+def _stored_count(db: Path) -> int:
+    """Articles committed so far, read without writing (no migration, no lock)."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
+            return int(con.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+# ---- language shards on Ray -----------------------------------------------------------------
+@needs_ray
+def test_run_on_ray_places_each_language_shard_as_its_own_placer(
+        ray_local: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The mixed-language corpus through `run --engine ray`: the stories of a plain run, cut
+    only where it put a translation into its original's story (`tests/test_shards.py`), and
+    the cross-language links the shard placers make without Ray."""
+    from tests.test_shards import MIXED, b3, by_shard, links, partition, sharded
+    from tests.test_shards import SETTINGS as MIXED_SETTINGS
+
+    monkeypatch.setenv("STORYFOLD_PLACE__CHUNK", str(MIXED_SETTINGS.place.chunk))
+    monkeypatch.setenv("STORYFOLD_LANGUAGES__MULTILINGUAL", "true")
+    url = f"sqlite:///{tmp_path / 'ray.db'}"
+    result = CliRunner().invoke(app, ["run", *MIXED, "--engine", "ray", "--workers", "2",
+                                      "--db", url, "-q", "--no-analyze"])
+    assert result.exit_code == 0, result.output[-2000:]
+    plain = open_store(f"sqlite:///{tmp_path / 'plain.db'}")
+    here = open_store(f"sqlite:///{tmp_path / 'here.db'}")
+    store = open_store(url)
+    try:
+        embedder = Embedder()
+        Pipeline(plain, MIXED_SETTINGS, embedder=embedder, analyze=False).add(
+            iter_documents(MIXED))
+        worker = Preparer(MIXED_SETTINGS)
+        sharded(here, worker.documents(list(iter_documents(MIXED))))
+        assert b3(by_shard(plain, ""), partition(store)) == 1.0
+        assert len({shard for _, shard in by_shard(store, "").values()}) == 4
+        assert links(store) and links(store) == links(here)
+        assert store.pending() == set()
+    finally:
+        for s in (plain, here, store):
+            s.close()

@@ -161,12 +161,14 @@ def run(
 
 def _on_ray(pipe: Pipeline, docs: Iterable[RawDocument | IngestError], address: str | None,
             workers: int | None) -> RunReport:
-    """The run's documents prepared on Ray workers, placed here by the same pipeline."""
+    """The run's documents prepared on Ray workers, placed here by one placer per language
+    shard, each made like `pipe` (`scale.shards`)."""
     from storyfold.scale.engine import Workers, connected
+    from storyfold.scale.shards import ShardedPlacer
 
     cpus = workers * pipe.settings.scale.worker_cpus if workers else None
     with connected(address, cpus) as ray, Workers(ray, pipe.settings, workers) as pool:
-        return pipe.add_prepared(pool.documents(docs))
+        return ShardedPlacer(pipe).add_prepared(pool.documents(docs))
 
 
 def _print_run(store: Store, report: RunReport, as_json: bool) -> None:

@@ -1,6 +1,7 @@
 """`storyfold backfill FOLDER`: a folder of WARC files (a crawl's archive, CC-NEWS) folded
 into stories on Ray — each worker reads, cleans and fingerprints whole files, this process
-places their articles in file order, then in record order within a file.
+places their articles in file order, then in record order within a file, with one placer
+per language shard (`scale.shards`).
 
 File order, not publication time: placement must never wait for articles it has not read,
 and sorting a backfill by date would mean reading all of it first. Crawl files are named
@@ -55,6 +56,7 @@ def backfill(
     from storyfold.ingest.files import max_bytes_of
     from storyfold.pipeline import Pipeline
     from storyfold.scale.engine import Workers, connected, require_ray, warc_files
+    from storyfold.scale.shards import ShardedPlacer
 
     try:
         require_ray()
@@ -83,7 +85,7 @@ def backfill(
                             on_progress=lambda n: progress.advance(task, n),
                             on_wait=lambda: progress.console.print(WAITING, highlight=False))
             with connected(address, cpus) as ray, Workers(ray, settings, workers) as pool:
-                report = pipe.add_prepared(pool.files(warc_files(folder),
+                report = ShardedPlacer(pipe).add_prepared(pool.files(warc_files(folder),
                                                       max_bytes_of(settings.ingest)))
     except StoryfoldError as exc:
         raise _fail(exc) from exc

@@ -42,7 +42,7 @@ from storyfold.fingerprint import (
 )
 from storyfold.fingerprint.embed import available_cores, encoder_threads
 from storyfold.fingerprint.reuse import copies
-from storyfold.model import Article, Fingerprint, RawDocument
+from storyfold.model import Article, Fingerprint, RawDocument, StoryState
 from storyfold.native_memory import give_back
 from storyfold.place import StoryIndex, place_batch
 from storyfold.place_languages import link_stories
@@ -70,7 +70,7 @@ class RunReport:
     resumed: set[str] = field(default_factory=set)  # stories an earlier run left pending
 
 
-class _Inline(ThreadPoolExecutor):
+class Inline(ThreadPoolExecutor):
     """An executor that runs each task at once, in the caller's thread (no spare core)."""
 
     def __init__(self) -> None:
@@ -129,6 +129,9 @@ class Pipeline:
         self._since_finish = 0  # articles placed since then
         self._mixed = False  # the store holds articles in two languages (`_languages_meet`)
         self.reused = 0  # articles that took a copy source's vector instead of being encoded
+        # the stories a cross-language link is looked for among (default: this placer's
+        # index); a language shard's placer holds only its own, so `scale.shards` gives all
+        self.link_pool: Callable[[], Iterable[StoryState]] | None = None
 
     def index(self) -> StoryIndex:
         """The active stories (`active_window`): those an arriving article can join."""
@@ -189,43 +192,28 @@ class Pipeline:
             yield
 
     def _add(self, items: Iterable[Prepared], report: RunReport) -> None:
-        self._record_settings(report)
-        report.resumed = self.store.pending()  # what an interrupted run left undone
-        self._unfinished = set(report.resumed)
-        self._since_finish = 0
-        pending: list[Prepared] = []
-        seen: set[str] = set()
+        self._begin(report)
         # With a core the encoder does not use (`fingerprint.threads` below the cores), one
         # chunk is encoded ahead while the one before it is placed: the encoder releases the
         # GIL, so its work overlaps placement's. Without one they would fight for the cores
         # (torch's threads spin while they wait), which measured slower than taking turns.
         spare = available_cores() > encoder_threads(self.settings.fingerprint.threads)
         with (ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyfold-encode")
-              if spare else _Inline()) as ahead:
-            queued: _Queued | None = None
+              if spare else Inline()) as ahead:
+            feed = Feed(self, report, ahead)
             for item in items:
-                if item.error is not None or item.article is None:
-                    self._error(report, item.error or IngestError(item.path, "no article"))
-                    continue
-                if item.warning:
-                    report.warnings.append(item.warning)
-                article = item.article
-                report.inputs.append((item.path, item.record, article.id))
-                if article.id in seen:
-                    report.already_stored += 1
-                    report.seen_ids.append(article.id)
-                    self._progress(1)
-                    continue
-                seen.add(article.id)
-                pending.append(item)
-                if len(pending) >= self.settings.place.chunk:
-                    queued = self._queue(ahead, pending, report, queued)
-                    pending = []
-            if pending:
-                queued = self._queue(ahead, pending, report, queued)
-            if queued is not None:
-                self._place(queued, report)
+                feed.push(item)
+            feed.end()
         self._finish(report)
+
+    def _begin(self, report: RunReport) -> None:
+        """Start a run: record the settings, and take up what an interrupted run left
+        pending (added to `report.resumed`, which several placers may share)."""
+        self._record_settings(report)
+        resumed = self.store.pending()  # what an interrupted run left undone
+        report.resumed |= resumed
+        self._unfinished = set(resumed)
+        self._since_finish = 0
 
     def _finish(self, report: RunReport) -> None:
         """Consolidate and give provenance to the stories placed into since the last pass
@@ -255,7 +243,8 @@ class Pipeline:
                       self.settings.fingerprint)
             if self.multilingual is not None and self._languages_meet():
                 with self.store.transaction():  # stories in other languages about one event
-                    link_stories(self.store, changes.touched, self.index(),
+                    link_stories(self.store, changes.touched,
+                                 self.link_pool() if self.link_pool else self.index(),
                                  self.settings.languages, self.multilingual)
         if self.analyze:
             analyse_stories(self.store, self.analyzer(), changes.touched)
@@ -359,3 +348,47 @@ class Pipeline:
     def _progress(self, n: int) -> None:
         if self.on_progress:
             self.on_progress(n)
+
+
+class Feed:
+    """A run's intake: prepared items pushed one at a time in arrival order, gathered into
+    chunks, fingerprinted (or given the store's copy vectors) and placed. `Pipeline.add`
+    pushes its whole stream; a sharded run (`scale.shards`) pushes each item to its own
+    language shard's placer."""
+
+    def __init__(self, pipe: Pipeline, report: RunReport, ahead: ThreadPoolExecutor) -> None:
+        self.pipe = pipe
+        self.report = report
+        self.ahead = ahead
+        self.pending: list[Prepared] = []
+        self.seen: set[str] = set()
+        self.queued: _Queued | None = None
+
+    def push(self, item: Prepared) -> None:
+        pipe, report = self.pipe, self.report
+        if item.error is not None or item.article is None:
+            pipe._error(report, item.error or IngestError(item.path, "no article"))
+            return
+        if item.warning:
+            report.warnings.append(item.warning)
+        article = item.article
+        report.inputs.append((item.path, item.record, article.id))
+        if article.id in self.seen:
+            report.already_stored += 1
+            report.seen_ids.append(article.id)
+            pipe._progress(1)
+            return
+        self.seen.add(article.id)
+        self.pending.append(item)
+        if len(self.pending) >= pipe.settings.place.chunk:
+            self.queued = pipe._queue(self.ahead, self.pending, report, self.queued)
+            self.pending = []
+
+    def end(self) -> None:
+        """Place what is still gathered (the caller then finishes the run)."""
+        if self.pending:
+            self.queued = self.pipe._queue(self.ahead, self.pending, self.report, self.queued)
+            self.pending = []
+        if self.queued is not None:
+            self.pipe._place(self.queued, self.report)
+            self.queued = None

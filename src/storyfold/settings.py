@@ -341,6 +341,7 @@ class ScaleSettings(_Section):
     batch: int = 32  # documents per task sent to a worker (a backfill sends a file per task)
     inflight: int = 2  # tasks queued per worker ahead of placement: bounds the driver's memory
     worker_cpus: int = 1  # CPUs each worker reserves, and its encoder's threads
+    shards: str = ""  # languages one placer places together: "de fr; es pt"; others each alone
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,10 @@ class Workers:
         return self._calls(("documents", (batch,)) for batch in batches)
 
     def files(self, files: Iterable[Path | IngestError], max_bytes: int) -> Iterator[Prepared]:
-        """Whole files read and prepared on the workers, one task each; in file order."""
+        """Whole files read and prepared on the workers, one task each; in file order. A
+        file comes back as a stream of batches, and a worker stops `scale.inflight`
+        batches ahead of what this process has read, so a file's results are never
+        held whole."""
         return self._calls(("documents", ([f],)) if isinstance(f, IngestError)
                            else ("file", (str(f), max_bytes)) for f in files)
 
@@ -107,19 +110,27 @@ class Workers:
         limit = self.settings.scale.inflight * len(self.actors)
         for n, (method, args) in enumerate(calls):
             actor = self.actors[n % len(self.actors)]
-            window.append(getattr(actor, method).remote(*args))
+            call = getattr(actor, method)
+            if method == "file":  # a generator: its batches come back as they are made
+                call = call.options(num_returns="streaming",
+                                    _generator_backpressure_num_objects=self.settings.scale
+                                    .inflight)
+            window.append(call.remote(*args))
             if len(window) >= limit:
                 yield from self._result(window.popleft())
         while window:
             yield from self._result(window.popleft())
 
-    def _result(self, ref: Any) -> list[Prepared]:
+    def _result(self, ref: Any) -> Iterator[Prepared]:
         try:
-            result: list[Prepared] = self.ray.get(ref)
+            if isinstance(ref, self.ray.ObjectRef):
+                yield from self.ray.get(ref)
+                return
+            for batch in ref:  # a streaming generator's batches, in the order made
+                yield from self.ray.get(batch)
         except self.ray.exceptions.RayError as exc:
             raise ScaleError(f"a Ray worker failed ({_line(exc)}); what was placed is "
                              "stored: run the command again to finish") from exc
-        return result
 
 
 def warc_files(folder: str | Path) -> Iterator[Path | IngestError]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from storyfold.errors import IngestError
@@ -42,19 +43,19 @@ class Preparer:
         self.articles += sum(p.article is not None for p in out)
         return out
 
-    def file(self, path: str, max_bytes: int) -> list[Prepared]:
-        """Every record of one file (a WARC, for `backfill`), read here, in record order;
-        encoded `scale.batch` records at a time so that only their pages are held at once."""
-        out: list[Prepared] = []
+    def file(self, path: str, max_bytes: int) -> Iterator[list[Prepared]]:
+        """Every record of one file (a WARC, for `backfill`), read here, in record order, as
+        batches of `scale.batch` records: each batch is encoded and handed back (a Ray
+        streaming generator) before the next is read, so neither this worker nor the
+        driver holds a whole file's results."""
         batch: list[RawDocument | IngestError] = []
         for item in read_path(Path(path), max_bytes):
             batch.append(item)
             if len(batch) >= self.settings.scale.batch:
-                out.extend(self.documents(batch))
+                yield self.documents(batch)
                 batch = []
         if batch:
-            out.extend(self.documents(batch))
-        return out
+            yield self.documents(batch)
 
     def stats(self) -> dict[str, float]:
         """What this worker did (`bench/bench_scale.py`): articles, seconds busy, of which
