@@ -3,8 +3,12 @@ accumulate in any cache without a bound."""
 
 from __future__ import annotations
 
+import os
 import random
 import string
+from pathlib import Path
+
+import pytest
 
 from storyfold.analyze.entities import annotate, load_pipeline
 
@@ -89,3 +93,30 @@ def test_the_french_pipeline_forgets_new_words_too() -> None:
     for _ in range(3):
         annotate([_unseen_words(rng, 40) for _ in range(3)], model=model)
     assert len(nlp.vocab.strings) == before
+
+
+def test_a_pipeline_sizes_the_encoders_kernel_cache_unless_the_environment_already_does(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """oneDNN keeps one compiled kernel per input shape (up to 1024) unless told otherwise,
+    and the encoder meets a new shape for nearly every batch: a long run's memory climbed
+    with it. The cap must be in the environment before oneDNN starts, so a pipeline sets it
+    when it is built; one set from outside is the user's and stays."""
+    from dataclasses import replace
+
+    from storyfold.native_memory import KERNEL_CACHE_ENV, settle
+    from storyfold.pipeline import Pipeline
+    from storyfold.settings import DEFAULTS, MemorySettings
+    from storyfold.store import open_store
+
+    monkeypatch.delenv(KERNEL_CACHE_ENV, raising=False)
+    settings = replace(DEFAULTS, memory=MemorySettings(kernel_cache=7))
+    Pipeline(open_store(f"sqlite:///{tmp_path}/s.db"), settings, provenance=False)
+    assert os.environ[KERNEL_CACHE_ENV] == "7"
+
+    monkeypatch.setenv(KERNEL_CACHE_ENV, "99")
+    settle(MemorySettings(kernel_cache=7))
+    assert os.environ[KERNEL_CACHE_ENV] == "99"
+
+    monkeypatch.delenv(KERNEL_CACHE_ENV)
+    settle(MemorySettings(kernel_cache=0))  # 0: oneDNN's own default
+    assert KERNEL_CACHE_ENV not in os.environ

@@ -43,7 +43,7 @@ from storyfold.fingerprint import (
 from storyfold.fingerprint.embed import available_cores, encoder_threads
 from storyfold.fingerprint.reuse import copies
 from storyfold.model import Article, Fingerprint, RawDocument, StoryState
-from storyfold.native_memory import give_back
+from storyfold.native_memory import give_back, settle
 from storyfold.place import StoryIndex, place_batch
 from storyfold.place_languages import link_stories
 from storyfold.prepare import Prepared, prepare
@@ -105,6 +105,9 @@ class Pipeline:
         analyzer: StoryAnalyzer | None = None,
     ) -> None:
         fs = settings.fingerprint
+        # a pipeline runs long (a run, `watch`, the server's writes): its native memory must
+        # follow its work, not the number of batches it has seen (native_memory.py)
+        settle(settings.memory)
         self.store = store
         self.settings = settings
         # "auto" leaves the choice to the effective settings at model load, so that

@@ -328,7 +328,18 @@ class ServeSettings(_Section):
 
     max_body_bytes: int = 2 * 1024 * 1024  # largest POST /api/articles body
     threads: int = 40  # request threads: fewer make quick reads queue behind slow ones
-    malloc_arenas: int = 2  # glibc malloc arenas for the server's threads (0: glibc's own)
+
+
+@dataclass(frozen=True)
+class MemorySettings(_Section):
+    """How a long-lived process (a run, `watch`, the server) keeps native memory to what its
+    work needs (native_memory.py). How fast and how big, never what is stored."""
+
+    _runtime: ClassVar[tuple[str, ...]] = ("malloc_arenas", "mmap_threshold_kb", "kernel_cache")
+
+    malloc_arenas: int = 2  # glibc malloc arenas for all threads (0: glibc's, 8 a core)
+    mmap_threshold_kb: int = 128  # blocks this big get pages of their own (0: glibc's, moving)
+    kernel_cache: int = 16  # encoder kernels kept, one per input shape (0: oneDNN's 1024)
 
 
 @dataclass(frozen=True)
@@ -367,6 +378,7 @@ class Settings:
     analyze: AnalyzeSettings = field(default_factory=AnalyzeSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
+    memory: MemorySettings = field(default_factory=MemorySettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
     scale: ScaleSettings = field(default_factory=ScaleSettings)

