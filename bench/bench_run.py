@@ -74,14 +74,15 @@ def main() -> int:
     Embedder.model()  # load outside the timed part: a server loads it once
     ceiling = None if args.no_ceiling else encoder_ceiling(data, args.ceiling_texts)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    marks: list[tuple[int, float, int]] = []  # (articles done, seconds, RSS MB) per slice
+    marks: list[tuple[int, float, int, int]] = []  # (done, seconds, RSS MB, peak MB) a slice
     done = 0
 
     def progress(k: int) -> None:
         nonlocal done
         before, done = done, done + k
         if done // slice_n > before // slice_n:
-            marks.append((done, time.perf_counter() - t0, rss_mb()))
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+            marks.append((done, time.perf_counter() - t0, rss_mb(), peak_mb))
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/bench.db")
@@ -120,13 +121,18 @@ def main() -> int:
           f"read back {window.reads})")
     prev_n, prev_t = 0, 0.0
     cells = []
-    for k, t, mb in marks:
+    for k, t, mb, top in marks:
         span = (f"{prev_n // 1000}-{k // 1000}k" if k % 1000 == 0 and prev_n % 1000 == 0
                 else f"{prev_n}-{k}")
-        cells.append(f"{span} {(k - prev_n) / (t - prev_t):.0f}/s {mb} MB")
+        cells.append(f"{span} {(k - prev_n) / (t - prev_t):.0f}/s {mb} MB (peak {top})")
         prev_n, prev_t = k, t
     if cells:
-        print("slices (docs/s, RSS at slice end): " + " | ".join(cells))
+        print("slices (docs/s, RSS at slice end, peak so far): " + " | ".join(cells))
+        first, last = marks[0], marks[-1]
+        rate = [(k - pk) / (t - pt) for (k, t, _, _), (pk, pt, _, _)
+                in zip(marks, [(0, 0.0, 0, 0), *marks[:-1]], strict=True)]
+        print(f"last slice / first: {rate[-1] / rate[0]:.2f}x speed; "
+              f"peak at the end / peak after the first slice: {last[3] / first[3]:.2f}x")
     print(f"stories: predicted {s.n_pred}, gold {s.n_gold}")
     print(f"pairwise P {s.pairwise_p:.3f} R {s.pairwise_r:.3f} F1 {s.pairwise_f1:.3f} | "
           f"B-cubed P {s.bcubed_p:.3f} R {s.bcubed_r:.3f} F1 {s.bcubed_f1:.3f} | "
