@@ -20,9 +20,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 
 from storyfold.analyze.numbers import NUMBER, NUMWORDS, _num_value
-from storyfold.text.calendar import CALENDAR_WORDS
+from storyfold.text.calendar import CALENDAR_WORDS, WEEKDAYS
 from storyfold.text.tokens import FUNCTION_WORDS, STOPWORDS, words
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -80,13 +81,27 @@ def _figures(text: str) -> set[str]:
     return out
 
 
-def story_specifics(texts: Sequence[str]) -> list[frozenset[str]]:
+def _own_weekday(text: str, day: date | None) -> set[str]:
+    """The weekday of the text's own date when the text names it ("the council said on
+    Tuesday" in Tuesday's paper): the day the reporter heard it, a detail a rewrite tends to
+    drop. Other weekdays stay out: "on Sunday" in one text and "on Saturday" in another
+    may be a change or two events, and the clock says nothing about which."""
+    if day is None:
+        return set()
+    own = WEEKDAYS[day.weekday()]
+    return {own} if re.search(rf"\b{own}\b", text, re.IGNORECASE) else set()
+
+
+def story_specifics(texts: Sequence[str],
+                    days: Sequence[date | None] | None = None) -> list[frozenset[str]]:
     """Each text's specific details — its figures and the story's names it uses, lower-cased
-    — with the names read over all the texts (see `_names`)."""
+    — with the names read over all the texts (see `_names`); with `days` (each text's date),
+    also the weekday of its own date where it names it (`_own_weekday`)."""
     bodies = [_body(t) for t in texts]
     names = _names(bodies)
-    return [frozenset({_norm(m.group(0)) for m in _WORD.finditer(b)} & names | _figures(b))
-            for b in bodies]
+    dated = days if days is not None else [None] * len(bodies)
+    return [frozenset({_norm(m.group(0)) for m in _WORD.finditer(b)} & names | _figures(b)
+                      | _own_weekday(b, d)) for b, d in zip(bodies, dated, strict=True)]
 
 
 def specifics(text: str) -> frozenset[str]:

@@ -49,6 +49,13 @@ def _sentences(a: Article) -> set[str]:
     return {normalize_text(s) for s in sentences(a.text, CONTAINMENT, min_words=4)}
 
 
+def _specifics(articles: list[Article]) -> dict[str, frozenset[str]]:
+    """Each member's specific details (`content.story_specifics`), read over the story."""
+    spec = story_specifics([a.text for a in articles],
+                           [a.published.date() if a.published else None for a in articles])
+    return dict(zip([a.id for a in articles], spec, strict=True))
+
+
 def story_links(
     articles: list[Article], fps: dict[str, Fingerprint],
     sentences: dict[str, np.ndarray] | None = None, t: ProvenanceSettings = DEFAULTS.provenance,
@@ -117,8 +124,7 @@ def original_choice(articles: list[Article], links: list[Link],
         if len(cands) == 1:
             return OriginalChoice(cands[0], "time", {})
     if spec is None:
-        spec = dict(zip([a.id for a in articles], story_specifics([a.text for a in articles]),
-                        strict=True))
+        spec = _specifics(articles)
     keys = _same_day_keys(articles, cands, links, spec, t)
     ranked = sorted(cands, key=lambda a: keys[a.id][0])
     first, second = ranked[0], ranked[1]
@@ -216,8 +222,7 @@ def derive(articles: list[Article], links: list[Link],
            t: ProvenanceSettings = DEFAULTS.provenance,
            ) -> tuple[list[Membership], list[Link], str | None]:
     """`provenance` from the story's links: the original, then each later member's source."""
-    spec = dict(zip([a.id for a in articles], story_specifics([a.text for a in articles]),
-                    strict=True))
+    spec = _specifics(articles)
     choice = original_choice(articles, links, t, spec)
     original = choice.article
     rest = sorted((a for a in articles if a.id != original.id), key=_order_key)
