@@ -9,7 +9,7 @@ scored as a whole in test_compare.py and bench/bench_compare.py.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from storyfold.analyze.compare import Comparison, compare_story
 from storyfold.analyze.dates import find_dates
@@ -171,6 +171,18 @@ def test_specifics_are_figures_and_names_inside_sentences() -> None:
                     "Okoro-Lindqvist spoke.")
     assert {"hollin", "health", "trust", "120000", "okoro-lindqvist"} <= got
     assert "monday" not in got and "the" not in got
+
+
+def test_the_weekday_of_a_texts_own_date_is_a_specific() -> None:
+    """"said on Wednesday" in Wednesday's text is the reporter's own detail (a rewrite tends
+    to drop it); another weekday is not: the clock cannot tell a change from another event."""
+    wednesday, thursday = date(2025, 3, 12), date(2025, 3, 13)
+    text = "The Hollin Health Trust said on Wednesday that the attack began on Sunday."
+    [own] = story_specifics([text], [wednesday])
+    assert "wednesday" in own and "sunday" not in own
+    [later] = story_specifics([text], [thursday])
+    assert "wednesday" not in later and "sunday" not in later
+    assert "wednesday" not in story_specifics([text])[0]  # no date, no weekday
 
 
 def test_the_source_holds_what_its_rewrites_kept() -> None:
