@@ -2,7 +2,7 @@
 
 Many feeds give only a day, and then the time of publication cannot order a story's
 members. The text can. A copy or a rewrite keeps most of its source's specific details —
-figures, names, places — and drops some, while it rarely adds specifics its source lacks
+figures, names, places, the days it dates things to — and drops some, while it rarely adds specifics its source lacks
 (what it adds is wording). Seen from the true source, the story is a star: each derived
 text kept a share of the source's specifics and added few of its own; seen from any other
 member, the story needs unlikely events — specifics the root holds that no other text kept,
@@ -20,10 +20,11 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
 
+from storyfold.analyze.dates import find_dates
 from storyfold.analyze.numbers import NUMBER, NUMWORDS, _num_value
-from storyfold.text.calendar import CALENDAR_WORDS, WEEKDAYS
+from storyfold.model import Article
+from storyfold.text.calendar import CALENDAR_WORDS
 from storyfold.text.tokens import FUNCTION_WORDS, STOPWORDS, words
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -81,27 +82,23 @@ def _figures(text: str) -> set[str]:
     return out
 
 
-def _own_weekday(text: str, day: date | None) -> set[str]:
-    """The weekday of the text's own date when the text names it ("the council said on
-    Tuesday" in Tuesday's paper): the day the reporter heard it, a detail a rewrite tends to
-    drop. Other weekdays stay out: "on Sunday" in one text and "on Saturday" in another
-    may be a change or two events, and the clock says nothing about which."""
-    if day is None:
-        return set()
-    own = WEEKDAYS[day.weekday()]
-    return {own} if re.search(rf"\b{own}\b", text, re.IGNORECASE) else set()
+def days_given(article: Article) -> frozenset[str]:
+    """The days the text dates things to, each resolved against the text's own date
+    ("on Friday" in Monday's paper is that week's Friday): a day is a detail like a figure.
+    A rewrite that moves "Friday" to "Thursday" changed it, and an independent report that
+    also says Friday confirms its source's version. Weekday names alone would not do: "on
+    Friday" in Monday's and in Tuesday's paper is one day, and in next week's another."""
+    return frozenset(f"day:{d.value}" for d in find_dates(article)
+                     if d.value and len(d.value) == len("2025-01-31"))
 
 
-def story_specifics(texts: Sequence[str],
-                    days: Sequence[date | None] | None = None) -> list[frozenset[str]]:
+def story_specifics(texts: Sequence[str]) -> list[frozenset[str]]:
     """Each text's specific details — its figures and the story's names it uses, lower-cased
-    — with the names read over all the texts (see `_names`); with `days` (each text's date),
-    also the weekday of its own date where it names it (`_own_weekday`)."""
+    — with the names read over all the texts (see `_names`)."""
     bodies = [_body(t) for t in texts]
     names = _names(bodies)
-    dated = days if days is not None else [None] * len(bodies)
-    return [frozenset({_norm(m.group(0)) for m in _WORD.finditer(b)} & names | _figures(b)
-                      | _own_weekday(b, d)) for b, d in zip(bodies, dated, strict=True)]
+    return [frozenset({_norm(m.group(0)) for m in _WORD.finditer(b)} & names | _figures(b))
+            for b in bodies]
 
 
 def specifics(text: str) -> frozenset[str]:

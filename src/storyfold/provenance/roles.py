@@ -24,7 +24,12 @@ import numpy as np
 
 from storyfold.clean import normalize_text
 from storyfold.model import Article, Fingerprint, Link, Membership, Role
-from storyfold.provenance.content import source_evidence, story_specifics, wording_length
+from storyfold.provenance.content import (
+    days_given,
+    source_evidence,
+    story_specifics,
+    wording_length,
+)
 from storyfold.provenance.links import link
 from storyfold.settings import DEFAULTS, ProvenanceSettings
 from storyfold.text.headline import clean_title, cut_words
@@ -50,10 +55,10 @@ def _sentences(a: Article) -> set[str]:
 
 
 def _specifics(articles: list[Article]) -> dict[str, frozenset[str]]:
-    """Each member's specific details (`content.story_specifics`), read over the story."""
-    spec = story_specifics([a.text for a in articles],
-                           [a.published.date() if a.published else None for a in articles])
-    return dict(zip([a.id for a in articles], spec, strict=True))
+    """Each member's specific details (`content.story_specifics`, read over the story) and
+    the days it dates things to (`content.days_given`)."""
+    spec = story_specifics([a.text for a in articles])
+    return {a.id: s | days_given(a) for a, s in zip(articles, spec, strict=True)}
 
 
 def story_links(
