@@ -17,13 +17,7 @@ from storyfold.analyze.entities import alias_map
 from storyfold.analyze.numbers import find_numbers
 from storyfold.analyze.support import support_label
 from storyfold.model import Article, Link
-from storyfold.provenance.content import (
-    coverage,
-    days_given,
-    source_evidence,
-    specifics,
-    story_specifics,
-)
+from storyfold.provenance.content import coverage, source_evidence, specifics, story_specifics
 from storyfold.provenance.roles import choose_original, derive, original_choice
 from storyfold.settings import DEFAULTS
 
@@ -177,30 +171,6 @@ def test_specifics_are_figures_and_names_inside_sentences() -> None:
                     "Okoro-Lindqvist spoke.")
     assert {"hollin", "health", "trust", "120000", "okoro-lindqvist"} <= got
     assert "monday" not in got and "the" not in got
-
-
-def test_the_days_a_text_gives_are_specifics_resolved_against_its_own_date() -> None:
-    """"on Friday" in Monday's and in Tuesday's paper is one day; "on Thursday" is another."""
-    monday = _art("mon", 9, "She will be sworn in on Friday, officials said on Monday.", 6)
-    tuesday = _art("tue", 10, "He conceded on Tuesday. She is due to be sworn in on Friday.", 6)
-    moved = _art("moved", 9, "She will take the oath of office on Thursday.", 6)
-    assert "day:2025-06-13" in days_given(monday)
-    assert "day:2025-06-13" in days_given(tuesday)
-    assert days_given(moved) == {"day:2025-06-12"}
-    assert not any(s.startswith("day:") for s in specifics(monday.text))  # text alone: none
-
-
-def test_an_independent_report_that_confirms_a_day_points_at_the_source() -> None:
-    """Two same-day texts that swap a figure and move a day: the later independent report
-    that gives the first text's day makes that text the likelier source."""
-    source = _art("b-source", 9, "Clara Ostberg won 28,400 votes in Orrin on Sunday. She will "
-                                 "be sworn in on Friday, officials said on Monday.", 6)
-    rewrite = _art("a-rewrite", 9, "Clara Ostberg was re-elected in Orrin on Sunday with "
-                                   "24,800 votes. She will take the oath on Thursday.", 6)
-    later = _art("c-later", 10, "Ostberg, who won in Orrin on Sunday, is due to be sworn in "
-                                "on Friday.", 6)
-    links = [Link("a-rewrite", "b-source", "rewrite", 0.8)]
-    assert original_choice([rewrite, source, later], links).article.id == "b-source"
 
 
 def test_the_source_holds_what_its_rewrites_kept() -> None:

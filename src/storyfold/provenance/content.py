@@ -2,7 +2,7 @@
 
 Many feeds give only a day, and then the time of publication cannot order a story's
 members. The text can. A copy or a rewrite keeps most of its source's specific details —
-figures, names, places, the days it dates things to — and drops some, while it rarely adds specifics its source lacks
+figures, names, places — and drops some, while it rarely adds specifics its source lacks
 (what it adds is wording). Seen from the true source, the story is a star: each derived
 text kept a share of the source's specifics and added few of its own; seen from any other
 member, the story needs unlikely events — specifics the root holds that no other text kept,
@@ -21,9 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from storyfold.analyze.dates import find_dates
 from storyfold.analyze.numbers import NUMBER, NUMWORDS, _num_value
-from storyfold.model import Article
 from storyfold.text.calendar import CALENDAR_WORDS
 from storyfold.text.tokens import FUNCTION_WORDS, STOPWORDS, words
 
@@ -80,16 +78,6 @@ def _figures(text: str) -> set[str]:
             continue
         out.add(str(int(value)) if value.is_integer() else f"{value:.6g}")
     return out
-
-
-def days_given(article: Article) -> frozenset[str]:
-    """The days the text dates things to, each resolved against the text's own date
-    ("on Friday" in Monday's paper is that week's Friday): a day is a detail like a figure.
-    A rewrite that moves "Friday" to "Thursday" changed it, and an independent report that
-    also says Friday confirms its source's version. Weekday names alone would not do: "on
-    Friday" in Monday's and in Tuesday's paper is one day, and in next week's another."""
-    return frozenset(f"day:{d.value}" for d in find_dates(article)
-                     if d.value and len(d.value) == len("2025-01-31"))
 
 
 def story_specifics(texts: Sequence[str]) -> list[frozenset[str]]:

@@ -24,12 +24,7 @@ import numpy as np
 
 from storyfold.clean import normalize_text
 from storyfold.model import Article, Fingerprint, Link, Membership, Role
-from storyfold.provenance.content import (
-    days_given,
-    source_evidence,
-    story_specifics,
-    wording_length,
-)
+from storyfold.provenance.content import source_evidence, story_specifics, wording_length
 from storyfold.provenance.links import link
 from storyfold.settings import DEFAULTS, ProvenanceSettings
 from storyfold.text.headline import clean_title, cut_words
@@ -52,13 +47,6 @@ def _time_of_day(a: Article) -> time | None:
 
 def _sentences(a: Article) -> set[str]:
     return {normalize_text(s) for s in sentences(a.text, CONTAINMENT, min_words=4)}
-
-
-def _specifics(articles: list[Article]) -> dict[str, frozenset[str]]:
-    """Each member's specific details (`content.story_specifics`, read over the story) and
-    the days it dates things to (`content.days_given`)."""
-    spec = story_specifics([a.text for a in articles])
-    return {a.id: s | days_given(a) for a, s in zip(articles, spec, strict=True)}
 
 
 def story_links(
@@ -129,7 +117,8 @@ def original_choice(articles: list[Article], links: list[Link],
         if len(cands) == 1:
             return OriginalChoice(cands[0], "time", {})
     if spec is None:
-        spec = _specifics(articles)
+        spec = dict(zip([a.id for a in articles], story_specifics([a.text for a in articles]),
+                        strict=True))
     keys = _same_day_keys(articles, cands, links, spec, t)
     ranked = sorted(cands, key=lambda a: keys[a.id][0])
     first, second = ranked[0], ranked[1]
@@ -227,7 +216,8 @@ def derive(articles: list[Article], links: list[Link],
            t: ProvenanceSettings = DEFAULTS.provenance,
            ) -> tuple[list[Membership], list[Link], str | None]:
     """`provenance` from the story's links: the original, then each later member's source."""
-    spec = _specifics(articles)
+    spec = dict(zip([a.id for a in articles], story_specifics([a.text for a in articles]),
+                    strict=True))
     choice = original_choice(articles, links, t, spec)
     original = choice.article
     rest = sorted((a for a in articles if a.id != original.id), key=_order_key)
