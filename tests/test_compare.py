@@ -100,6 +100,58 @@ def test_copies_of_one_original_are_one_source() -> None:
     assert claim.single_source and claim.sources == 1
 
 
+def _claim(comp: Comparison, article: str, words: str):
+    return next(c for c in comp.claims if c.article == article and words in c.text)
+
+
+def test_an_independent_partial_restatement_supports_the_claim() -> None:
+    """The follow-up restates only the walkout's size and day, in a sentence of its own:
+    that is a second report of the claim, not a single source."""
+    wire = _art("wire", 8, (
+        "About 3,200 dockers at the port of Hanla will walk out for 48 hours from Friday in a "
+        "row over shift pay, their union said on Wednesday.\n\n"
+        "The port handles a fifth of the country's grain exports."))
+    local = _art("local", 9, (
+        "Shipping agents in Hanla are rerouting cargo ahead of the strike.\n\n"
+        "About 3,200 dockers are expected to join the walkout on Friday, the union said."))
+    comp = compare_story([wire, local], {"wire": None, "local": None})
+    claim = _claim(comp, "wire", "3,200 dockers")
+    assert claim.support == ["wire", "local"] and not claim.single_source
+    assert claim.sources == 2
+
+
+def test_a_shared_day_and_topic_word_is_not_support() -> None:
+    """Two different things due on the same day, in one story, are two claims."""
+    a = _art("a", 8, "Road repairs on the Kessel bypass will finish on Friday, the highways "
+                     "agency said on Monday.")
+    b = _art("b", 9, "The annual flower show in Kessel will welcome visitors on Friday.")
+    comp = compare_story([a, b], {"a": None, "b": None})
+    assert _claim(comp, "a", "Road repairs").single_source
+    assert _claim(comp, "b", "flower show").single_source
+
+
+def test_a_restatement_with_another_figure_is_not_support() -> None:
+    """The same day and the same words, but another count of homes: a conflict."""
+    a = _art("a", 8, "Floods along the Ossel forced 1,800 homes to be evacuated on Tuesday, "
+                     "the county council said.")
+    b = _art("b", 9, "Some 800 homes along the Ossel were evacuated on Tuesday, the county "
+                     "council said.")
+    comp = compare_story([a, b], {"a": None, "b": None})
+    assert _claim(comp, "a", "1,800 homes").single_source
+    assert _claim(comp, "b", "800 homes").single_source
+
+
+def test_an_item_added_to_a_list_stays_the_claims_own() -> None:
+    """"gold and silver" restated as "gold" by an independent outlet: the silver is
+    still one source's."""
+    a = _art("a", 8, "The Brenna mine produced 40 tonnes of gold and silver last year, the "
+                     "company said.")
+    b = _art("b", 9, "The Brenna mine produced 40 tonnes of gold last year, according to "
+                     "its annual report.")
+    comp = compare_story([a, b], {"a": None, "b": None})
+    assert _claim(comp, "a", "gold and silver").single_source
+
+
 def test_the_json_shape_is_the_api(ferry: Comparison) -> None:
     data = json.loads(json.dumps(ferry.to_json()))
     assert set(data) == {"quotes", "claims", "conflicts", "entities"}
@@ -122,14 +174,13 @@ def test_labelled_stories_score_at_least_nine_in_ten() -> None:
 
 
 def test_labelled_single_source_badges_are_mostly_right() -> None:
-    """"Single source" against the labelled facts (issue 14). The target is 0.95; the
-    method stands at 0.84 on these stories (compound sentences that an independent outlet
-    restates only in part), so this guards against going back, not the target."""
+    """"Single source" against the labelled facts (issue 14): at the target of 0.95, now
+    that an independent outlet's partial restatement counts as support."""
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_compare import evaluate
 
     single = evaluate(FIXTURES, verbose=False)["single"]
-    assert single.n_p >= 40 and single.precision >= 0.8 and single.recall >= 0.9, single
+    assert single.n_p >= 40 and single.precision >= 0.95 and single.recall >= 0.9, single
 
 
 # ---- the seeds ------------------------------------------------------------------------------

@@ -158,7 +158,7 @@ def test_a_story_shown_again_is_read_from_the_cache(pipeline, tmp_path: Path, em
     def boom(*_a, **_k):
         raise AssertionError("recomputed a story whose membership did not change")
 
-    monkeypatch.setattr("storyfold.analyze.service.compare_story", boom)
+    monkeypatch.setattr("storyfold.analyze.compare.compare_story", boom)
     again = story_detail(pipeline.store, pipeline.store.story(rec.id), embedder)
     assert again == json.loads(json.dumps(first))
 

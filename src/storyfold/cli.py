@@ -28,7 +28,6 @@ from rich.progress import (
 from rich.table import Table
 
 from storyfold.errors import IngestError, StoryfoldError
-from storyfold.ingest import iter_documents, iter_files
 from storyfold.output.json import story_json
 from storyfold.output.terminal import stories_table as _stories_table
 from storyfold.settings import Settings, load
@@ -77,6 +76,8 @@ def _estimate(paths: list[str]) -> int:
     Only a guess, so it never fails and never waits: anything but a readable regular file (a
     FIFO named `x.jsonl` would block `open` forever, a broken link would raise) counts as one;
     the walker then reports it on its own line."""
+    from storyfold.ingest import iter_files  # the readers load trafilatura: only `run` needs them
+
     total = 0
     for f in iter_files(paths):
         if isinstance(f, IngestError) or f.suffix.lower() not in {".jsonl", ".ndjson"}:
@@ -146,6 +147,8 @@ def run(
                         on_progress=lambda n: progress.advance(task, n),
                         on_wait=lambda: progress.console.print(WAITING, highlight=False,
                                                                soft_wrap=True))
+        from storyfold.ingest import iter_documents
+
         docs = iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024))
         try:
             report = (pipe.add(docs) if engine == "local"

@@ -229,6 +229,9 @@ class AnalyzeSettings(_Section):
     claim_max_quoted: float = 0.5  # ... and at most this share of its characters quoted
     date_sentence_link: float = 0.5  # ... at which two single-date sentences date one event
     event_similarity: float = 0.35  # stem Jaccard at which two same-day dated sentences are one
+    restate_figure_shared: int = 1  # content stems a partial restatement shares beside a figure
+    restate_day_shared: int = 2  # ... beside an event day (days are fewer than figures)
+    restate_specifics: float = 0.5  # ... share of the claim's names, figures, days it must give
     max_novel: int = 0  # nouns a sentence may have that no other article of the story uses
     number_tolerance: float = 0.01  # relative difference at which two figures are one value
     approx_tolerance: float = 0.1  # ... when either is an approximation ("about", "nearly")

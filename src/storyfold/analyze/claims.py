@@ -2,8 +2,11 @@
 
 Two sentences are grouped when they say the same thing *and* the other article covers
 the sentence's names, numbers and content words (a sentence adding "uranium" to
-"oil-rich" is not supported by the one that only says "oil-rich"). A claim is
-single-source when all the articles stating it derive from one original.
+"oil-rich" is not supported by the one that only says "oil-rich"). A sentence is also
+supported by an article that restates part of it in a sentence of its own (a shared
+figure or event day and words beside it, see `paraphrase`): an independent outlet seldom
+repeats a wire sentence whole. A claim is single-source when all the articles stating it
+derive from one original.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from storyfold.analyze.align import Aligned
 from storyfold.analyze.analysis import ArticleAnalysis
 from storyfold.analyze.dates import dates_overlap
 from storyfold.analyze.facts import ClaimSentence
+from storyfold.analyze.paraphrase import restates, sentences_said
+from storyfold.analyze.restate import figures_agree
 from storyfold.analyze.support import reporting_lines, support_label
 from storyfold.analyze.unionfind import UnionFind
 from storyfold.settings import DEFAULTS, AnalyzeSettings
@@ -33,6 +38,19 @@ class Claim:
     sources: int  # independent reporting lines among the support
     support_label: str = ""  # "2 independent reports (5 articles)"
 
+
+
+def _found(claim: ClaimSentence, other_entities: set[str], other_numbers: list[float],
+           aliases: dict[str, str], other_dates: list[str],
+           settings: AnalyzeSettings) -> tuple[int, int]:
+    """How many of the sentence's names, figures and dates the other article gives, of all
+    (`other_numbers` include the figures a restating sentence gives in other terms)."""
+    found = sum(aliases.get(e, e) in other_entities or _names_one(e, other_entities)
+                for e in claim.entities)
+    found += sum(any(same_value(v, w, settings.number_tolerance) for w in other_numbers)
+                 for v in claim.numbers)
+    found += sum(any(dates_overlap(d, o) for o in other_dates) for d in claim.dates)
+    return found, len(claim.entities) + len(claim.numbers) + len(claim.dates)
 
 
 def _covered(claim: ClaimSentence, unique_nouns: set[str], other_entities: set[str],
@@ -57,6 +75,8 @@ def _covered(claim: ClaimSentence, unique_nouns: set[str], other_entities: set[s
     return len(unique_nouns) <= max_novel
 
 
+_PARTNER_BEFORE = re.compile(r"(\w+)\s*,?\s+(?:and|or|as well as)\s+(?:\w+\s+){0,2}$")
+_PARTNER_AFTER = re.compile(r"^\w+\s*,?\s+(?:and|or|as well as)\s+(?:\w+\s+){0,2}?(\w+)")
 _BEFORE_CONJ = re.compile(r"\w+\s*,?\s+(?:and|or|as well as)\s+(?:\w+\s+){0,2}$")
 _AFTER_CONJ = re.compile(r"^\w+\s*,?\s+(?:and|or|as well as)\s+\w+")
 
@@ -65,6 +85,49 @@ def _in_list(text: str, pos: int) -> bool:
     """The word at `pos` is joined to another by "and"/"or": an item of a list."""
     return bool(_BEFORE_CONJ.search(text[max(0, pos - 60) : pos])
                 or _AFTER_CONJ.match(text[pos : pos + 60]))
+
+
+def _list_partners(text: str, pos: int) -> set[str]:
+    """Stems of the words joined by "and"/"or" to the word at `pos` ("oil" for "uranium"
+    in "rich in oil and uranium")."""
+    before = _PARTNER_BEFORE.search(text[max(0, pos - 60) : pos])
+    after = _PARTNER_AFTER.match(text[pos : pos + 60])
+    return set().union(*(content_stems(m.group(1)) for m in (before, after) if m))
+
+
+def _restatements(items: list[ClaimSentence], analyses: list[ArticleAnalysis],
+                  unique_at: list[list[int]], art_ents: dict[str, set[str]],
+                  art_nums: dict[str, list[float]], art_dates: dict[str, list[str]],
+                  aliases: dict[str, str], settings: AnalyzeSettings) -> list[set[str]]:
+    """Per claim sentence, the articles with a sentence restating it, even in part.
+
+    The other article must also give at least `restate_specifics` of the claim's names,
+    figures and days, and the claim must not list an item beside one the other article has
+    ("oil and uranium" against "oil-rich": that item is the claim's own). A partial
+    restatement adds support only: it does not make the two sentences one claim.
+    """
+    said = {an.article_id: sentences_said(an) for an in analyses}
+    stems = {an.article_id: an.stems for an in analyses}
+    out: list[set[str]] = [set() for _ in items]
+    for i, c in enumerate(items):
+        s = next((t for t in said[c.article] if t.start <= c.start < t.end), None)
+        if s is None:
+            continue
+        partners = set().union(*(_list_partners(c.text, pos - c.start) for pos in unique_at[i]))
+        for art, theirs in said.items():
+            if art == c.article or partners & stems[art]:
+                continue
+            hits = [t for t in theirs if restates(s, t, settings)]
+            if not hits:
+                continue
+            restated = [v.value for t in hits for w in t.figures for v in s.figures
+                        if figures_agree(v, w, settings.number_tolerance,
+                                         settings.approx_tolerance)]
+            found, total = _found(c, art_ents[art], art_nums[art] + restated, aliases,
+                                  art_dates[art], settings)
+            if found >= settings.restate_specifics * total:
+                out[i].add(art)
+    return out
 
 
 def _names_one(name: str, others: set[str]) -> bool:
@@ -117,11 +180,13 @@ def group_claims(analyses: list[ArticleAnalysis], rank: dict[str, int], aliases:
             holders[st].add(an.article_id)
     unique_nouns: list[set[str]] = []
     listed: list[bool] = []  # a unique noun stands in a list: "oil and uranium"
+    unique_at: list[list[int]] = []  # offsets of those nouns
     by_id = {an.article_id: an for an in analyses}
     for c in items:
         mine = [(pos, st) for pos, st in by_id[c.article].nouns if c.start <= pos < c.end]
         unique = [(pos, st) for pos, st in mine if holders.get(st, set()) <= {c.article}]
         unique_nouns.append({st for _, st in unique})
+        unique_at.append([pos for pos, _ in unique])
         listed.append(any(_in_list(c.text, pos - c.start) for pos, _ in unique))
     art_ents = {an.article_id: {aliases.get(m.name, m.name) for m in an.mentions}
                 for an in analyses}
@@ -155,6 +220,10 @@ def group_claims(analyses: list[ArticleAnalysis], rank: dict[str, int], aliases:
                 supported_by[j].add(a.article)
             if i_by_j and j_by_i:
                 links.append((i, j))
+    restating = _restatements(items, analyses, unique_at, art_ents, art_nums, art_dates,
+                              aliases, settings)
+    for i, articles in enumerate(restating):
+        supported_by[i] |= articles  # support only: a partial restatement is not the same claim
     uf = UnionFind(len(items))
     for i, j in links:
         uf.union(i, j)

@@ -13,23 +13,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storyfold.analyze.analysis import AnalysisCache
-from storyfold.analyze.candidates import (
-    SentenceEmbedder,
-    Span,
-    candidate_spans,
-    sentence_vectors,
-)
-from storyfold.analyze.compare import compare_story
 from storyfold.analyze.keys import members_key, sentences_key
-from storyfold.analyze.summary import write_up
-from storyfold.analyze.timeline import timeline_order
 from storyfold.errors import StoreError
 from storyfold.model import Article, StoryRecord
 from storyfold.settings import DEFAULTS, AnalyzeSettings
 from storyfold.store.base import Store
+
+if TYPE_CHECKING:  # the analysis itself is imported when a story must be computed: a story
+    # analysed by `run` is only read, and `storyfold story ID` starts without spaCy's readers
+    from storyfold.analyze.analysis import AnalysisCache
+    from storyfold.analyze.candidates import SentenceEmbedder, Span
 
 log = logging.getLogger(__name__)
 
@@ -38,21 +33,31 @@ class StoryAnalyzer:
     """Analyses stories: owns the settings, the article-reading cache and the embedder.
 
     One instance serves many threads (the web server's): the cache has its own lock, and
-    the embedder is created once, on first use, under a lock of its own.
+    the cache and the embedder are each created once, on first use, under the analyzer's.
     """
 
     def __init__(self, settings: AnalyzeSettings = DEFAULTS.analyze,
                  embedder: SentenceEmbedder | None = None,
                  cache: AnalysisCache | None = None) -> None:
         self.settings = settings
-        self.cache = cache if cache is not None else AnalysisCache(settings.cache_size)
+        self._cache = cache
         self._embedder = embedder
-        self._embedder_lock = threading.Lock()
+        self._lock = threading.Lock()
+
+    @property
+    def cache(self) -> AnalysisCache:
+        """The members' readings, made on first use (a story `run` analysed is only read)."""
+        with self._lock:
+            if self._cache is None:
+                from storyfold.analyze.analysis import AnalysisCache
+
+                self._cache = AnalysisCache(self.settings.cache_size)
+            return self._cache
 
     @property
     def embedder(self) -> SentenceEmbedder:
         """The sentence encoder, loaded on first use (it takes seconds)."""
-        with self._embedder_lock:
+        with self._lock:
             if self._embedder is None:
                 from storyfold.fingerprint import Embedder
 
@@ -69,6 +74,11 @@ class StoryAnalyzer:
         cached = fresh_analysis(store, rec)
         if cached is not None:
             return cached
+        from storyfold.analyze.candidates import candidate_spans, sentence_vectors
+        from storyfold.analyze.compare import compare_story
+        from storyfold.analyze.summary import write_up
+        from storyfold.analyze.timeline import timeline_order
+
         ids = [m.article_id for m in rec.members]
         if arts is None:
             arts = store.articles(ids)
@@ -144,7 +154,11 @@ def story_analysis(store: Store, rec: StoryRecord, embedder: Any = None,
     spaCy readings are kept between requests; without one, a fresh analyzer (and cache)
     serves this call only. `embedder` is used when the analyzer has none.
     """
-    analyzer = analyzer or StoryAnalyzer(embedder=embedder)  # cheap: loads nothing yet
+    if analyzer is None:
+        cached = fresh_analysis(store, rec)  # analysed by `run`: one read, nothing imported
+        if cached is not None:
+            return cached
+        analyzer = StoryAnalyzer(embedder=embedder)  # cheap: loads no model yet
     return analyzer.analyse(store, rec, arts)
 
 
