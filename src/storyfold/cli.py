@@ -43,6 +43,17 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 out = Console()
 err = Console(stderr=True)
 
+
+def _print_json(data: object) -> None:
+    """JSON on stdout: coloured for a person at a terminal, plain when piped. Rich lays out
+    and highlights every token, which took 3.5 s of a 3.7 s `story ID --format json` on a
+    47-article story (a script reading the output gains nothing from it)."""
+    if out.is_terminal:
+        out.print_json(json.dumps(data, ensure_ascii=False), indent=1)
+    else:
+        sys.stdout.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
 DEFAULT_DB = "sqlite:///storyfold.db"
 DbOpt = Annotated[str, typer.Option("--db", envvar="STORYFOLD_DB",
                                     help="Store URL: sqlite:///file.db (default) or a path.")]
@@ -179,7 +190,7 @@ def _print_run(store: Store, report: RunReport, as_json: bool) -> None:
     stories = [story_json(store, rec) for rec in _touched_in_order(store, report)]
     _print_counts(report)
     if as_json:
-        out.print_json(json.dumps({"stories": stories}), indent=1)
+        _print_json({"stories": stories})
     elif stories:
         out.print(_stories_table(stories, "stories touched by this run"))
 
@@ -253,7 +264,7 @@ def stories(db: DbOpt = DEFAULT_DB, as_json: JsonOpt = False,
     recs = store.iter_stories() if not lang else _stories_in(store, lang.strip().lower())
     data = [story_json(store, rec) for rec in recs]
     if as_json:
-        out.print_json(json.dumps({"stories": data}), indent=1)
+        _print_json({"stories": data})
     else:
         out.print(_stories_table(data, f"{len(data)} stories in {db}"))
     store.close()
@@ -314,7 +325,7 @@ def story(
             raise _fail(StoryfoldError(f"cannot write {output}: {exc.strerror}")) from exc
         err.print(f"wrote {output}", highlight=False)
     elif fmt == "json":
-        out.print_json(text, indent=1)
+        _print_json(data)
     else:
         sys.stdout.write(text)
 
@@ -391,7 +402,7 @@ def eval_cmd(
     else:
         raise _fail(StoryfoldError(f"unknown mode {mode!r}; use stories, pairs or same-story"))
     if as_json:
-        out.print_json(json.dumps(result.figures))
+        _print_json(result.figures)
         return
     table = Table(title=f"eval {file.name} ({mode})")
     table.add_column("metric")
