@@ -546,7 +546,7 @@ class CorpusGenerator:
             a.body = self.compose(story)
             a.title = self.expand(r.choice(story.sections["T"]), story.facts)
             a.dateline = f"{story.facts['city'].upper()} ({a.outlet[0]}) — " if r.random() < 0.7 else ""
-        a.day = min(a.day, 364)
+        a.day = min(a.day, self.days - 1)
         return a
 
     def _near_edit(self, a: Article) -> None:
