@@ -106,6 +106,63 @@ def test_articles_prepared_on_a_worker_are_placed_as_a_plain_run_places_them(
         worked.close()
 
 
+def test_a_worker_reading_the_store_leaves_out_what_is_stored_and_changes_no_story(
+        tmp_path: Path, embedder: Embedder) -> None:
+    first = str(_corpus(tmp_path / "first.jsonl", 60, seed=5))
+    later = tmp_path / "later.jsonl"  # the same texts republished by another outlet
+    with later.open("w", encoding="utf-8") as fh:
+        for line in Path(first).read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            rec.update(id="re-" + str(rec["id"]), source="Harbour Aggregator",
+                       url=str(rec["url"]).replace("https://", "https://re."))
+            fh.write(json.dumps(rec) + "\n")
+    plain = open_store(f"sqlite:///{tmp_path / 'plain.db'}")  # the same two runs, plainly
+    try:
+        for path in (first, str(later)):
+            Pipeline(plain, SETTINGS, embedder=embedder, analyze=False).add(
+                iter_documents([path]))
+        want = _partition(plain)
+    finally:
+        plain.close()
+    url = f"sqlite:///{tmp_path / 'worked.db'}"
+    worked = open_store(url)  # the placer's store: made first, as `run` makes it
+    try:
+        Pipeline(worked, SETTINGS, embedder=embedder, analyze=False).add(iter_documents([first]))
+        worker = Preparer(SETTINGS, store_url=url)
+
+        def prepared() -> Iterator[Prepared]:
+            docs = iter(iter_documents([str(later)]))
+            while batch := list(islice(docs, 24)):
+                yield from worker.documents(batch)
+
+        pipe = Pipeline(worked, SETTINGS, embedder=embedder, analyze=False)
+        done = pipe.add_prepared(prepared())
+        # (a wire copy credited to the wire keeps the wire's identity: some are stored already)
+        assert done.added > 30 and done.added + done.already_stored == 60
+        # every republished text took its stored source's vector (or was stored under the
+        # wire's identity already): the encoder ran on none of them
+        assert worker.embedder.texts == 0 and worker.skipped >= done.added
+        skipped = worker.skipped
+        assert _partition(worked) == want  # the stories are the plain run's
+        # run again: every article is stored, so nothing is encoded and nothing changes
+        report = Pipeline(worked, SETTINGS, embedder=embedder,
+                          analyze=False).add_prepared(prepared())
+        assert report.added == 0 and report.already_stored == 60
+        assert worker.skipped == 2 * skipped and worker.embedder.texts == 0
+        assert _partition(worked) == want
+    finally:
+        worked.close()
+
+
+def test_a_worker_that_cannot_open_the_store_encodes_everything(tmp_path: Path) -> None:
+    data = str(_corpus(tmp_path / "corpus.jsonl", 10, seed=9))
+    worker = Preparer(SETTINGS, store_url=f"sqlite:///{tmp_path / 'elsewhere' / 'no.db'}")
+    out = worker.documents(list(iter_documents([data])))
+    assert worker.store() is None and worker.skipped == 0
+    assert all(p.fingerprint is not None for p in out if p.article is not None)
+    assert not (tmp_path / "elsewhere" / "no.db").exists()  # reading never creates a store
+
+
 def test_a_worker_hands_a_warc_file_back_in_bounded_batches(tmp_path: Path) -> None:
     corpus = _generate(7, seed=23)
     path = _warcs(tmp_path / "crawl", corpus, files=1)[0]

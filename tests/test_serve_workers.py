@@ -65,6 +65,9 @@ def test_several_workers_serve_one_postgresql_store(pg_server: PgServer, embedde
                 got |= {s["id"] for s in page.json()["stories"]}
                 hits = client.get("/api/search", params={"q": "harbour bridge"})
                 assert hits.status_code == 200 and hits.json()["results"], hits.text
+                # the embedding side answered too: from PostgreSQL's HNSW index, in no
+                # worker's memory
+                assert any(r["semantic_rank"] for r in hits.json()["results"]), hits.text
         assert got == want and len(pids) == 2
     finally:
         proc.terminate()

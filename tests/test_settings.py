@@ -170,6 +170,10 @@ def test_the_digest_is_stable_and_follows_the_values_that_change_results() -> No
     # how many threads encode changes speed, never what is stored
     assert digest(replace(DEFAULTS, fingerprint=replace(DEFAULTS.fingerprint, threads=1))) \
         == base
+    # nor how Ray hands work out; but how languages are grouped into placers does
+    assert digest(replace(DEFAULTS, scale=replace(DEFAULTS.scale, batch=8, inflight=4,
+                                                  worker_cpus=2))) == base
+    assert digest(replace(DEFAULTS, scale=replace(DEFAULTS.scale, shards="de fr"))) != base
 
 
 # ---- the command --------------------------------------------------------------------------

@@ -163,7 +163,7 @@ def run(
         docs = iter_documents(paths, max_bytes=int(max_file_mb * 1024 * 1024))
         try:
             report = (pipe.add(docs) if engine == "local"
-                      else _on_ray(pipe, docs, address, workers))
+                      else _on_ray(pipe, docs, address, workers, db))
         except StoryfoldError as exc:
             store.close()
             raise _fail(exc) from exc
@@ -174,14 +174,15 @@ def run(
 
 
 def _on_ray(pipe: Pipeline, docs: Iterable[RawDocument | IngestError], address: str | None,
-            workers: int | None) -> RunReport:
-    """The run's documents prepared on Ray workers, placed here by one placer per language
-    shard, each made like `pipe` (`scale.shards`)."""
+            workers: int | None, db: str) -> RunReport:
+    """The run's documents prepared on Ray workers (which read the store at `db` to leave
+    out what is stored), placed here by one placer per language shard, each made like
+    `pipe` (`scale.shards`)."""
     from storyfold.scale.engine import Workers, connected
     from storyfold.scale.shards import ShardedPlacer
 
     cpus = workers * pipe.settings.scale.worker_cpus if workers else None
-    with connected(address, cpus) as ray, Workers(ray, pipe.settings, workers) as pool:
+    with connected(address, cpus) as ray, Workers(ray, pipe.settings, workers, db) as pool:
         return ShardedPlacer(pipe).add_prepared(pool.documents(docs))
 
 

@@ -84,7 +84,7 @@ def backfill(
             pipe = Pipeline(store, settings, on_error=on_error, analyze=not no_analyze,
                             on_progress=lambda n: progress.advance(task, n),
                             on_wait=lambda: progress.console.print(WAITING, highlight=False))
-            with connected(address, cpus) as ray, Workers(ray, settings, workers) as pool:
+            with connected(address, cpus) as ray, Workers(ray, settings, workers, db) as pool:
                 report = ShardedPlacer(pipe).add_prepared(pool.files(warc_files(folder),
                                                       max_bytes_of(settings.ingest)))
     except StoryfoldError as exc:

@@ -12,13 +12,19 @@ places them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from storyfold.clean import clean
 from storyfold.errors import IngestError
-from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch
+from storyfold.fingerprint import Embedder, MultilingualEncoder, content_hash, fingerprint_batch
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.settings import DEFAULTS, Settings
+
+if TYPE_CHECKING:
+    from storyfold.store.base import Store
 
 
 @dataclass
@@ -62,22 +68,66 @@ def prepare(items: Iterable[RawDocument | IngestError], settings: Settings = DEF
             yield clean_document(item, settings)
 
 
+@dataclass
+class StoredAlready:
+    """What the store holds of a batch before it is encoded: the articles stored already
+    (their id is; the placer skips them) and the exact copies of stored articles, with the
+    stored source's vector (the placer gives a copy that vector whatever its own would be:
+    `reuse.copies`). Both stay true until the placer sees the batch — nothing stored is
+    ever deleted, and `Store.by_content_hash` names the same first source to any reader —
+    so leaving their encoding out changes no result, only the time."""
+
+    ids: set[str] = field(default_factory=set)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids) + len(self.vectors)
+
+    @classmethod
+    def of(cls, store: Store | None, items: Sequence[Prepared],
+           settings: Settings = DEFAULTS) -> StoredAlready:
+        out = cls()
+        articles = [p.article for p in items if p.article is not None]
+        if store is None or not articles:
+            return out
+        out.ids = store.known_ids(a.id for a in articles)
+        source: dict[str, str | None] = {}  # content hash → its first stored article
+        hashes: dict[str, str] = {}
+        for a in articles:
+            if a.id in out.ids:
+                continue
+            h = hashes[a.id] = content_hash(a)
+            if h not in source:
+                stored = store.by_content_hash(h)
+                source[h] = stored[0] if stored else None
+        fps = store.fingerprints({sid for sid in source.values() if sid is not None})
+        for aid, h in hashes.items():
+            src = source[h]
+            if src is not None and src in fps:
+                out.vectors[aid] = fps[src].embedding
+        return out
+
+
 def fingerprint_prepared(items: Sequence[Prepared], embedder: Embedder,
                          settings: Settings = DEFAULTS,
-                         multilingual: MultilingualEncoder | None = None) -> list[Prepared]:
+                         multilingual: MultilingualEncoder | None = None,
+                         stored: StoredAlready | None = None) -> list[Prepared]:
     """The same items with the fingerprints of their articles, computed in one batch.
 
-    Every article is encoded, exact copies too: which copy takes which source's vector
-    depends on the store and on the pipeline's chunks (`reuse.copies`), which a worker does
-    not see, so the pipeline applies that rule when it places them
-    (`fingerprint.reuse_vectors`) and a chunk ends with the vectors it would have had if
-    fingerprinted in the pipeline itself."""
-    at = [i for i, p in enumerate(items) if p.article is not None]
+    Exact copies within the batch are encoded too: which copy takes which source's vector
+    depends on the pipeline's chunks (`reuse.copies`), which a worker does not see, so the
+    pipeline applies that rule when it places them (`fingerprint.reuse_vectors`) and a chunk
+    ends with the vectors it would have had if fingerprinted in the pipeline itself. What
+    `stored` says is left out: articles stored already get no fingerprint (the placer skips
+    them), copies of stored articles take their source's vector unencoded."""
+    stored = stored or StoredAlready()
+    at = [i for i, p in enumerate(items)
+          if p.article is not None and p.article.id not in stored.ids]
     articles = [a for a in (items[i].article for i in at) if a is not None]
     out = list(items)
     if not articles:
         return out
-    fps = fingerprint_batch(articles, embedder, settings.fingerprint,
+    fps = fingerprint_batch(articles, embedder, settings.fingerprint, known=stored.vectors,
                             multilingual=multilingual)
     for i, fp in zip(at, fps, strict=True):
         out[i] = replace(items[i], fingerprint=fp)

@@ -347,10 +347,13 @@ class MemorySettings(_Section):
 
 @dataclass(frozen=True)
 class ScaleSettings(_Section):
-    """Ray workers (`run --engine ray`, `backfill`): how work is handed out, never what a
-    run stores (the per-article stages and placement are the plain run's)."""
+    """Ray workers (`run --engine ray`, `backfill`): how work is handed out, which never
+    changes what a run stores (the per-article stages and placement are the plain run's),
+    and how languages are grouped into placers, which does on mixed-language input (a
+    story never spans two shards), so `shards` is in the settings digest."""
 
     _positive: ClassVar[tuple[str, ...]] = ("batch", "inflight", "worker_cpus")
+    _runtime: ClassVar[tuple[str, ...]] = ("batch", "inflight", "worker_cpus")
 
     batch: int = 32  # documents per task sent to a worker (a backfill sends a file per task)
     inflight: int = 2  # tasks queued per worker ahead of placement: bounds the driver's memory
@@ -419,7 +422,7 @@ SECTIONS: Mapping[str, type[_Section]] = {
 }
 # what `digest` covers: the sections that change stored results
 RESULT_SECTIONS = ("ingest", "clean", "fingerprint", "place", "languages", "consolidate",
-                   "provenance", "analyze")
+                   "provenance", "analyze", "scale")
 
 
 def to_dict(settings: Settings, sections: tuple[str, ...] | None = None) -> dict[str, Any]:

@@ -86,10 +86,12 @@ def test_many_ids_are_read_in_one_call(store: Store) -> None:
 
 def test_exact_copies_are_found_by_content_hash(store: Store) -> None:
     fed = Fed()
-    add(store, fed, "orig", "Bridge", BRIDGE, seed=1, content_hash="same")
+    add(store, fed, "zz-orig", "Bridge", BRIDGE, seed=1, content_hash="same")
     add(store, fed, "copy", "Bridge", BRIDGE, seed=2, content_hash="same")
     add(store, fed, "other", "Ferry", FERRY, seed=3)
-    assert sorted(store.by_content_hash("same")) == ["copy", "orig"]
+    add(store, fed, "a-late", "Bridge", BRIDGE, seed=4, content_hash="same")
+    # in the order stored, not by id: the first is the source every copy takes its vector from
+    assert store.by_content_hash("same") == ["zz-orig", "copy", "a-late"]
     assert store.by_content_hash("unknown") == []
 
 
@@ -366,6 +368,24 @@ def test_article_embeddings_catch_up_incrementally(store: Store) -> None:
     more, mat, newer = store.article_embeddings(last)
     assert more == ["c"] and newer > last
     assert np.array_equal(mat[0], fed.fingerprints["c"].embedding)
+
+
+def test_a_backend_with_a_vector_index_answers_nearest_first(store: Store) -> None:
+    fed = Fed()
+    for i, aid in enumerate(["a", "b", "c", "d"]):
+        add(store, fed, aid, aid.upper(), BRIDGE, seed=10 + i)
+    vecs = {aid: fp.embedding for aid, fp in fed.fingerprints.items()}
+    query = vecs["c"] + 0.3 * vecs["a"]
+    query = (query / np.linalg.norm(query)).astype(np.float32)
+    found = store.nearest_articles(query, 3)
+    if found is None:  # no index of its own: the web search holds a copy instead
+        return
+    exact = sorted(vecs, key=lambda aid: -float(vecs[aid] @ query))
+    assert [aid for aid, _ in found] == exact[:3] and found[0][0] == "c"
+    for aid, sim in found:
+        assert sim == pytest.approx(float(vecs[aid] @ query), abs=1e-4)
+    assert len(store.nearest_articles(query, 50) or []) == 4
+    assert store.nearest_articles(query, 0) == []
 
 
 # ---- caches --------------------------------------------------------------------------------------

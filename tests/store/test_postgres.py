@@ -141,3 +141,51 @@ def test_a_store_migrated_by_a_newer_storyfold_is_refused(pg_server: PgServer,
         store.close()
     with pytest.raises(StoreError, match="9999_from_the_future.*upgrade storyfold"):
         open_store(url)
+
+
+def test_nearest_articles_are_read_through_the_hnsw_index(pg_server: PgServer,
+                                                          tmp_path: Path) -> None:
+    st = open_store(pg_server.store_url(tmp_path))
+    try:
+        for i in range(60):
+            with st.transaction():
+                st.add_article(article(f"a{i}", f"T{i}", "Harbour text."), fingerprint(f"a{i}", i),
+                               [(0, i)])
+        query = fingerprint("a7", 7).embedding
+        found = st.nearest_articles(query, 5)
+        assert found is not None and found[0][0] == "a7" and found[0][1] == pytest.approx(1.0)
+        db = st.db  # type: ignore[attr-defined]
+        with st.transaction():  # the plan, with the table too small to prefer the index shut out
+            db.execute("SET LOCAL enable_seqscan = off")
+            plan = "\n".join(r[0] for r in db.execute(
+                "EXPLAIN SELECT article_id, 1 - (embedding <=> %s) FROM fingerprints"
+                " ORDER BY embedding <=> %s LIMIT %s", (query, query, 5)))
+        assert "fingerprints_embedding" in plan
+    finally:
+        st.close()
+
+
+def test_the_article_count_is_kept_not_counted_and_a_migrated_store_starts_from_its_rows(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    url = pg_server.store_url(tmp_path)
+    st = open_store(url)
+    try:
+        for i in range(3):
+            with st.transaction():
+                st.add_article(article(f"a{i}", "T", "Harbour text."), fingerprint(f"a{i}", i),
+                               [(0, i)])
+        assert st.article_count() == 3
+        db = st.db  # type: ignore[attr-defined]
+        with st.transaction():  # the store as a storyfold before migration 0009 left it
+            db.execute("DROP TABLE counts")
+            db.execute("DELETE FROM migrations WHERE name = '0009_article_count'")
+    finally:
+        st.close()
+    st = open_store(url)
+    try:
+        assert st.article_count() == 3  # migration 0009 counted the rows there
+        with st.transaction():
+            st.add_article(article("a9", "T", "Harbour text."), fingerprint("a9", 9), [(0, 9)])
+        assert st.article_count() == 4
+    finally:
+        st.close()

@@ -117,6 +117,7 @@ class Embedder:
         self.batch_size = batch_size
         self.precision = precision  # None: the effective settings' (see `precision()`)
         self.seconds = 0.0  # spent embedding, so a run can say what share of it the model took
+        self.texts = 0  # texts encoded
 
     @classmethod
     def model(cls, wanted: str | None = None,  # noqa: ANN206 - heavy type to import eagerly
@@ -155,4 +156,5 @@ class Embedder:
                 show_progress_bar=False, convert_to_numpy=True,
             )
         self.seconds += time.perf_counter() - start
+        self.texts += len(texts)
         return np.asarray(vecs, dtype=np.float32)

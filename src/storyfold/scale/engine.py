@@ -70,17 +70,19 @@ def connected(address: str | None = None, cpus: int | None = None) -> Iterator[M
 
 class Workers:
     """`n` worker actors (default: as many as the cluster's CPUs hold), each with its own
-    encoder, and the ordered, bounded hand-out of tasks to them."""
+    encoder and its own reading connection to the run's store, and the ordered, bounded
+    hand-out of tasks to them."""
 
-    def __init__(self, ray: ModuleType, settings: Settings = DEFAULTS, n: int | None = None
-                 ) -> None:
+    def __init__(self, ray: ModuleType, settings: Settings = DEFAULTS, n: int | None = None,
+                 store_url: str | None = None) -> None:
         cpus = settings.scale.worker_cpus
         if n is None:
             n = max(1, int(ray.cluster_resources().get("CPU", 1)) // cpus)
         self.ray = ray
         self.settings = settings
         actor = ray.remote(num_cpus=cpus)(Preparer)
-        self.actors = [actor.remote(settings, cpus) for _ in range(n)]
+        # each reads the run's store (`store_url`) to leave out what the placer would skip
+        self.actors = [actor.remote(settings, cpus, store_url) for _ in range(n)]
         log.info("%d Ray worker(s), %d CPU(s) each", n, cpus)
 
     def __enter__(self) -> Workers:

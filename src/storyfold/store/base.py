@@ -86,7 +86,9 @@ class ArticleStore(Protocol):
 
     @abstractmethod
     def by_content_hash(self, content_hash: str) -> list[str]:
-        """Ids of the articles with exactly this content hash (exact duplicates)."""
+        """Ids of the articles with exactly this content hash (exact duplicates), in the
+        order they were stored: the first is the source every later copy takes its vector
+        from (`reuse.copies`), whichever process asks and whenever."""
 
     @abstractmethod
     def lsh_candidates(self, keys: list[tuple[int, int]]) -> set[str]:
@@ -227,6 +229,15 @@ class SearchStore(Protocol):
     def article_embeddings(self, after_seq: int = 0) -> tuple[list[str], np.ndarray, int]:
         """Article ids and embeddings (rows) added after `after_seq`, and the last seq seen,
         so a semantic index in memory can catch up incrementally."""
+
+    def nearest_articles(self, vector: np.ndarray, n: int) -> list[tuple[str, float]] | None:
+        """The `n` stored articles whose embeddings are nearest `vector` (unit length), as
+        (id, cosine similarity), nearest first — from the backend's own vector index, so
+        that no reader has to hold every embedding. None: this backend keeps no such index,
+        and the caller searches its own copy (`web.search.SemanticIndex`, fed by
+        `article_embeddings`). An index may be approximate: a backend that answers
+        promises the nearest first among what it returns, not every true neighbour."""
+        return None
 
 
 class CacheStore(Protocol):

@@ -36,7 +36,9 @@ def rrf(rankings: Sequence[Sequence[str]], k: int = DEFAULTS.search.rrf_k
 
 @dataclass
 class SemanticIndex:
-    """All article embeddings in one matrix, caught up incrementally from the store.
+    """All article embeddings in one matrix, caught up incrementally from the store: for a
+    backend with no vector index of its own (SQLite; PostgreSQL answers from its HNSW
+    index, `Store.nearest_articles`, and no server process holds the embeddings).
 
     10,000 articles × 384 floats is 15 MB: a brute-force dot product is a few milliseconds,
     simpler and exact compared with an approximate index at this size.
@@ -87,9 +89,12 @@ def hybrid_search(store: Store, index: SemanticIndex, embedder: Embedder | None,
     text_hits = store.search(q, settings.candidates)
     semantic: list[tuple[str, float]] = []
     if embedder is not None:
-        index.refresh(store)
         vector = embedder.embed([q], max_tokens=settings.query_max_tokens)[0]
-        semantic = index.nearest(vector, settings.candidates)
+        found = store.nearest_articles(vector, settings.candidates)  # the store's own index
+        if found is None:  # none: the embeddings held here, caught up first
+            index.refresh(store)
+            found = index.nearest(vector, settings.candidates)
+        semantic = found
     text_rank = {h.article_id: r for r, h in enumerate(text_hits, start=1)}
     sem_rank = {aid: r for r, (aid, _) in enumerate(semantic, start=1)}
     sim = dict(semantic)

@@ -138,9 +138,11 @@ class Services:
     def warm(self) -> None:
         """Load the embedding model and the semantic index before the first search needs them."""
         try:
-            if self.store().article_count():
-                self.embedder.embed(["warm up"])
-                self.semantic.refresh(self.store())
+            st = self.store()
+            if st.article_count():
+                probe = self.embedder.embed(["warm up"])[0]
+                if st.nearest_articles(probe, 1) is None:  # no index of its own: hold a copy
+                    self.semantic.refresh(st)
         except Exception:  # noqa: BLE001 - warming is an optimisation; search still works
             log.exception("could not warm the search index")
 

@@ -50,7 +50,8 @@ class PostgresArticles(PostgresConnection, ArticleStore):
 
     def add_article(self, article: Article, fp: Fingerprint, lsh: list[tuple[int, int]]) -> None:
         # One statement (one round trip, atomic on its own): take the feed's lock, insert the
-        # article unless stored, and its fingerprint and LSH keys only if it was inserted.
+        # article unless stored, and its fingerprint, LSH keys and the count only if it was
+        # inserted (the feed's lock also queues the count's updates).
         self.db.execute(
             "WITH feed AS (SELECT pg_advisory_xact_lock(%s)),"
             " a AS (INSERT INTO articles(id, source, url, title, text, published,"
@@ -63,7 +64,8 @@ class PostgresArticles(PostgresConnection, ArticleStore):
             " names, multilingual) SELECT a.id, %s::text, %s::bytea, %s, %s::jsonb, %s::jsonb,"
             " %s::bytea FROM a),"
             " l AS (INSERT INTO lsh(band, key, article_id) SELECT DISTINCT t.b, t.k, a.id"
-            " FROM a, unnest(%s::int[], %s::bigint[]) AS t(b, k))"
+            " FROM a, unnest(%s::int[], %s::bigint[]) AS t(b, k)),"
+            " c AS (UPDATE counts SET n = n + 1 FROM a WHERE counts.name = 'articles')"
             " SELECT 1",
             (
                 self.feed_key,
@@ -121,7 +123,8 @@ class PostgresArticles(PostgresConnection, ArticleStore):
 
     def by_content_hash(self, content_hash: str) -> list[str]:
         return [r[0] for r in self.db.execute(
-            "SELECT article_id FROM fingerprints WHERE content_hash = %s", (content_hash,))]
+            "SELECT f.article_id FROM fingerprints f JOIN articles a ON a.id = f.article_id"
+            " WHERE f.content_hash = %s ORDER BY a.seq", (content_hash,))]
 
     def lsh_candidates(self, keys: list[tuple[int, int]]) -> set[str]:
         if not keys:
@@ -133,7 +136,8 @@ class PostgresArticles(PostgresConnection, ArticleStore):
         )}
 
     def article_count(self) -> int:
-        row = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()
+        # kept by add_article (migration 0009): one row read, not a scan of every article
+        row = self.db.execute("SELECT n FROM counts WHERE name = 'articles'").fetchone()
         return int(row[0]) if row else 0
 
     def sentence_vectors(self, ids: Iterable[str]) -> dict[str, np.ndarray]:

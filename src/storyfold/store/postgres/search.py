@@ -17,6 +17,9 @@ from storyfold.store.words import query_words
 # ts_rank's weights of the D, C, B, A labels: titles (A) count four times texts (B), as
 # SQLite's BM25 weighs them. ts_rank is not BM25: scores differ between backends.
 RANK_WEIGHTS = [0.0, 0.0, 0.25, 1.0]
+# the candidate list pgvector's HNSW search keeps (its default, 40, is also the most rows it
+# returns); widened to the rows asked for
+HNSW_EF_SEARCH = 40
 MAX_WORD_BYTES = 2046  # PostgreSQL indexes no longer word, and refuses one in a query
 _HIT_START, _HIT_END = "\x02", "\x03"
 # ts_headline's options: one fragment of about SQLite's 24-token snippet.
@@ -155,3 +158,19 @@ class PostgresSearch(PostgresConnection, SearchStore):
             last = max(last, int(seq))
         matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
         return ids, matrix, last
+
+    def nearest_articles(self, vector: np.ndarray, n: int) -> list[tuple[str, float]] | None:
+        """From the HNSW index on fingerprints.embedding (migration 0005): pgvector walks it
+        for `ORDER BY embedding <=> q LIMIT n`, and returns at most `hnsw.ef_search`
+        rows, so the search list is widened to `n` for this transaction first."""
+        if n <= 0:
+            return []
+        with self.transaction():
+            self.db.execute("SELECT set_config('hnsw.ef_search', %s, true)",
+                            (str(max(HNSW_EF_SEARCH, int(n))),))
+            rows = self.db.execute(
+                "SELECT article_id, 1 - (embedding <=> %s) FROM fingerprints"
+                " ORDER BY embedding <=> %s LIMIT %s",
+                (q := vector.astype(np.float32), q, int(n)),
+            ).fetchall()
+        return [(aid, float(sim)) for aid, sim in rows]

@@ -125,7 +125,8 @@ class SQLiteArticles(SQLiteConnection, ArticleStore):
     def by_content_hash(self, content_hash: str) -> list[str]:
         return [
             r[0] for r in self.db.execute(
-                "SELECT article_id FROM fingerprints WHERE content_hash = ?", (content_hash,)
+                "SELECT article_id FROM fingerprints WHERE content_hash = ? ORDER BY rowid",
+                (content_hash,)
             )
         ]
 
