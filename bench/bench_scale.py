@@ -1,6 +1,8 @@
 """Single process against Ray with 1 and 2 workers, on the same generated corpus: docs/s,
 B-cubed between the partitions (the Ray runs must fold the corpus as the plain run does),
-peak memory, and how many language-shard placers the Ray runs used (`scale.shards`).
+peak memory, how many language-shard placers the Ray runs used (`scale.shards`), and a
+re-run of the same input on the same store (everything stored already: the workers read the
+store and encode none of it).
 
     .venv/bin/python bench/bench_scale.py [--n 1000] [--seed 7] [--workers 1,2] [--analyze]
         [--data examples/corpus,tests/fixtures/languages/valdoria.jsonl]
@@ -90,6 +92,9 @@ def one(cfg: str, paths: list[str], db: str, analyze: bool) -> dict[str, object]
         report = pipe.add(docs)
         secs = time.perf_counter() - t0
         out["worker_rss_mb"] = 0.0
+        t1 = time.perf_counter()
+        Pipeline(store, settings, analyze=analyze).add(iter_documents(paths))
+        out["rerun_s"] = round(time.perf_counter() - t1, 1)
     else:
         import ray
 
@@ -99,7 +104,7 @@ def one(cfg: str, paths: list[str], db: str, analyze: bool) -> dict[str, object]
         k = int(cfg.split(":")[1])
         t_start = time.perf_counter()
         ray.init(num_cpus=k, include_dashboard=False, log_to_driver=False)
-        with Workers(ray, settings, k) as pool:
+        with Workers(ray, settings, k, db) as pool:  # workers read the store, as in `run`
             ray.get([a.stats.remote() for a in pool.actors])  # their encoders are loaded
             out["startup_s"] = round(time.perf_counter() - t_start, 1)
             t0 = time.perf_counter()
@@ -114,6 +119,13 @@ def one(cfg: str, paths: list[str], db: str, analyze: bool) -> dict[str, object]
                                     / sum(st["busy_s"] for st in stats), 1)
             out["encoder_share"] = round(sum(st["encoder_s"] for st in stats)
                                          / sum(st["busy_s"] for st in stats), 2)
+            out["encoded"] = encoded = sum(int(st["encoded"]) for st in stats)
+            t1 = time.perf_counter()  # the same input again: all of it stored
+            ShardedPlacer(Pipeline(store, settings, analyze=analyze)).add_prepared(
+                pool.documents(iter_documents(paths)))
+            out["rerun_s"] = round(time.perf_counter() - t1, 1)
+            stats = ray.get([a.stats.remote() for a in pool.actors])
+            out["rerun_encoded"] = sum(int(st["encoded"]) for st in stats) - encoded
         ray.shutdown()
     store.close()
     out.update(added=report.added, seconds=round(secs, 1),
@@ -144,7 +156,8 @@ def show(rows: list[dict], data: str, args: argparse.Namespace) -> None:
           f"{os.getloadavg()[0]:.1f}; {os.cpu_count()} CPUs seen")
     print(f"{'config':<10}{'seconds':>9}{'docs/s':>9}{'vs local':>10}{'B3 F1 vs local':>16}"
           f"{'start-up s':>12}{'driver RSS MB':>15}{'worker RSS MB':>15}"
-          f"{'worker docs/s/core':>20}{'encoder share':>15}{'shards':>8}")
+          f"{'worker docs/s/core':>20}{'encoder share':>15}{'shards':>8}{'encoded':>9}"
+          f"{'re-run s':>10}{'re-run encoded':>16}")
     for r in rows:
         p = r["partition"]
         f1 = bcubed([base[i] for i in ids], [p.get(i, "?" + i) for i in ids])[2]
@@ -152,7 +165,9 @@ def show(rows: list[dict], data: str, args: argparse.Namespace) -> None:
               f"{r['docs_s'] / rows[0]['docs_s']:>9.2f}x{f1:>16.4f}"
               f"{r.get('startup_s', '-'):>12}{r['driver_rss_mb']:>15}"
               f"{r['worker_rss_mb']:>15.0f}{r.get('per_core', '-'):>20}"
-              f"{r.get('encoder_share', '-'):>15}{r.get('shards', '-'):>8}")
+              f"{r.get('encoder_share', '-'):>15}{r.get('shards', '-'):>8}"
+              f"{r.get('encoded', '-'):>9}{r.get('rerun_s', '-'):>10}"
+              f"{r.get('rerun_encoded', '-'):>16}")
 
 
 if __name__ == "__main__":

@@ -94,3 +94,17 @@ def test_the_stored_languages_are_listed_distinct_and_in_order(store: Store) -> 
         _add(store, aid, lang, seed)
     assert store.article_languages(5) == ["de", "en", "tr"]
     assert store.article_languages(2) == ["de", "en"]
+
+
+def test_the_languages_of_many_stories_first_members_are_read_at_once(store: Store) -> None:
+    for i, (aid, lang) in enumerate([("d1", "de"), ("e1", "en"), ("d2", "de"), ("d3", "de"),
+                                     ("f1", "fr"), ("u1", None)]):
+        _add(store, aid, lang, i + 1)
+    _story(store, "s-de", ["d1", "e1", "d2", "d3"], when(4))
+    _story(store, "s-fr", ["f1"], when(4))
+    _story(store, "s-und", ["u1"], when(4))
+    _story(store, "s-empty", [], when(4))
+    got = store.story_languages(["s-de", "s-fr", "s-und", "s-empty", "nope"], 3)
+    # the first three members in the order added; stories without members left out
+    assert got == {"s-de": ["de", "en", "de"], "s-fr": ["fr"], "s-und": [None]}
+    assert store.story_languages([], 3) == {}

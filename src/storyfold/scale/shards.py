@@ -19,7 +19,8 @@ The placers take turns in this process under the store's one writer lease (held 
 the whole run): their writes are chunk transactions, one at a time, on one connection.
 
 A story's shard is the shard of its founding members' language; stories this run saves are
-known by the placer that saved them, stored ones are looked up once (`Router.story_shard`).
+known by the placer that saved them, stored ones are looked up once, all the stories of one
+read in one query (`Router.learn`).
 """
 
 from __future__ import annotations
@@ -79,11 +80,20 @@ class Router:
         """The shard of a stored story: of the language most of its first members are in
         (a story that no longer has members: the unknown shard, which finishes it)."""
         if story_id not in self._stories:
-            ids = self.store.story_member_ids(story_id)[:LOOKUP_MEMBERS]
-            langs = Counter(a.lang for a in self.store.articles(ids).values())
-            lang = langs.most_common(1)[0][0] if langs else None
-            self._stories[story_id] = self.shard_of(lang)
+            self.learn([story_id])
         return self._stories[story_id]
+
+    def learn(self, story_ids: Iterable[str]) -> None:
+        """Look up the shards of the stored stories not known yet, in one read: a window
+        of stories read back from the store costs one query, not two per story."""
+        unknown = [sid for sid in dict.fromkeys(story_ids) if sid not in self._stories]
+        if not unknown:
+            return
+        firsts = self.store.story_languages(unknown, LOOKUP_MEMBERS)
+        for sid in unknown:
+            langs = Counter(firsts.get(sid, []))
+            # ties go to the earliest member's language (Counter keeps first-seen order)
+            self._stories[sid] = self.shard_of(langs.most_common(1)[0][0] if langs else None)
 
 
 class ShardView:
@@ -104,10 +114,14 @@ class ShardView:
 
     def story_states(self, since: datetime | None = None, until: datetime | None = None,
                      ids: Iterable[str] | None = None) -> list[StoryState]:
-        return [s for s in self._store.story_states(since, until, ids) if self._mine(s.id)]
+        states = self._store.story_states(since, until, ids)
+        self._router.learn(s.id for s in states)
+        return [s for s in states if self._mine(s.id)]
 
     def pending(self) -> set[str]:
-        return {sid for sid in self._store.pending() if self._mine(sid)}
+        pending = self._store.pending()
+        self._router.learn(pending)
+        return {sid for sid in pending if self._mine(sid)}
 
     def save_story_state(self, state: StoryState) -> None:
         self._router.note(state.id, self.shard)
@@ -136,7 +150,9 @@ class ShardedPlacer:
         report = RunReport()
         waited = self.template._writer_lease()  # the store's one lease, for every shard
         with waited, self._ahead:
-            for sid in sorted(self.store.pending()):  # an interrupted run's, by shard
+            pending = sorted(self.store.pending())  # an interrupted run's, by shard
+            self.router.learn(pending)
+            for sid in pending:
                 self._feed(self.router.story_shard(sid), report)
             for item in items:
                 lang = item.article.lang if item.article is not None else None

@@ -153,6 +153,12 @@ class StoryStore(Protocol):
         """A story's article ids in the order they were added."""
 
     @abstractmethod
+    def story_languages(self, story_ids: Iterable[str], first: int) -> dict[str, list[str | None]]:
+        """The languages of each story's `first` earliest members (in the order added), for
+        many stories in one read: which language shard a stored story belongs to
+        (`scale.shards`). Stories without members are left out."""
+
+    @abstractmethod
     def save_provenance(
         self, story_id: str, headline: str | None, members: list[Membership], links: list[Link]
     ) -> None:

@@ -137,6 +137,17 @@ class PostgresStories(PostgresConnection, StoryStore):
             " WHERE m.story_id = %s ORDER BY a.seq", (pg_text(story_id),),
         )]
 
+    def story_languages(self, story_ids: Iterable[str], first: int) -> dict[str, list[str | None]]:
+        out: dict[str, list[str | None]] = {}
+        for sid, lang in self.db.execute(
+            "SELECT story_id, lang FROM (SELECT m.story_id, a.lang, ROW_NUMBER() OVER"
+            " (PARTITION BY m.story_id ORDER BY a.seq) AS rn FROM memberships m"
+            " JOIN articles a ON a.id = m.article_id WHERE m.story_id = ANY(%s)) AS f"
+            " WHERE rn <= %s ORDER BY story_id, rn", (pg_ids(story_ids), int(first)),
+        ):
+            out.setdefault(sid, []).append(lang)
+        return out
+
     def save_provenance(
         self, story_id: str, headline: str | None, members: list[Membership], links: list[Link]
     ) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 from storyfold.errors import NotFound
 from storyfold.model import Link, Membership, StoryRecord, StoryState
 from storyfold.store.base import StoryStore
-from storyfold.store.sqlite.connection import SQLiteConnection, dt, now, ts
+from storyfold.store.sqlite.connection import CHUNK, SQLiteConnection, dt, now, ts
 
 
 def story_record(db: sqlite3.Connection, sid: str, headline: str | None, first: str | None,
@@ -140,6 +140,21 @@ class SQLiteStories(SQLiteConnection, StoryStore):
                 " WHERE m.story_id = ? ORDER BY a.seq", (story_id,),
             )
         ]
+
+    def story_languages(self, story_ids: Iterable[str], first: int) -> dict[str, list[str | None]]:
+        out: dict[str, list[str | None]] = {}
+        ids = list(story_ids)
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            for sid, lang in self.db.execute(
+                "SELECT story_id, lang FROM (SELECT m.story_id, a.lang, ROW_NUMBER() OVER"
+                " (PARTITION BY m.story_id ORDER BY a.seq) AS rn FROM memberships m"
+                " JOIN articles a ON a.id = m.article_id WHERE m.story_id IN"
+                f" ({','.join('?' * len(chunk))})) WHERE rn <= ? ORDER BY story_id, rn",
+                (*chunk, int(first)),
+            ):
+                out.setdefault(sid, []).append(lang)
+        return out
 
     def save_provenance(
         self, story_id: str, headline: str | None, members: list[Membership], links: list[Link]
