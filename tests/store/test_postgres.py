@@ -189,3 +189,17 @@ def test_the_article_count_is_kept_not_counted_and_a_migrated_store_starts_from_
         assert st.article_count() == 4
     finally:
         st.close()
+
+
+def test_story_centroids_carry_no_vector_index_and_article_embeddings_do(
+        pg_server: PgServer, tmp_path: Path) -> None:
+    # a centroid is rewritten at every join: an index no query reads would pay an HNSW
+    # insert each time (migration 0010); the article index serves the web search
+    st = open_store(pg_server.store_url(tmp_path))
+    try:
+        db = st.db  # type: ignore[attr-defined]
+        names = {r[0] for r in db.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
+        assert "fingerprints_embedding" in names and "stories_centroid" not in names
+    finally:
+        st.close()

@@ -1,6 +1,7 @@
-"""The PostgreSQL backend: pgvector columns with HNSW indexes for article embeddings and story
-centroids, a generated tsvector with a GIN index for full-text search, an advisory lock as the
-writer lease, named migrations; every value bound.
+"""The PostgreSQL backend: pgvector columns for article embeddings (HNSW-indexed: the web
+search's nearest articles) and story centroids (not indexed: rewritten at every join, read
+by no query; migration 0010), a generated tsvector with a GIN index for full-text search,
+an advisory lock as the writer lease, named migrations; every value bound.
 
 `PostgresStore` is the `Store` contract met by one mixin per protocol over a shared
 connection, module by module as in `storyfold.store.sqlite`. It needs the `postgres` extra
