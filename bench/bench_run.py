@@ -61,7 +61,8 @@ def main() -> int:
     args = ap.parse_args()
     slice_n = args.slice or max(1, args.n // 10)
     days = 365 if not args.per_year else max(1, round(365 * args.n / args.per_year))
-    name = f"gen{args.n // 1000}k" + ("" if days == 365 else f"_{days}d")
+    name = (f"gen{args.n // 1000}k" if args.n >= 1000 else f"gen{args.n}") + (
+        "" if days == 365 else f"_{days}d")  # (as bench_scale.py names them)
     data = HERE / "out" / f"{name}.jsonl"
     if not data.exists():
         sys.path.insert(0, str(HERE))
