@@ -58,7 +58,11 @@ def main() -> int:
                     help="articles a year (default: all n in one year); e.g. 10000 makes "
                          "--n 100000 ten years at the density of the 10k year: the store grows "
                          "while the news of any week stays as dense")
+    ap.add_argument("--ceiling-only", default=None, help=argparse.SUPPRESS)  # FILE (a child)
     args = ap.parse_args()
+    if args.ceiling_only:
+        print(encoder_ceiling(Path(args.ceiling_only), args.ceiling_texts))
+        return 0
     slice_n = args.slice or max(1, args.n // 10)
     days = 365 if not args.per_year else max(1, round(365 * args.n / args.per_year))
     name = (f"gen{args.n // 1000}k" if args.n >= 1000 else f"gen{args.n}") + (
@@ -166,9 +170,8 @@ def ceiling_apart(data: Path, sample: int) -> float:
     """`encoder_ceiling` in a child process (the same machine, the same moment), so that the
     peak RSS this process reports is the run's own: on a 100k corpus the texts read for
     the ceiling had set it (1,254 MB, against 1,054 MB at the run's last slice)."""
-    code = ("import sys; sys.path.insert(0, sys.argv[3]); from bench_run import encoder_ceiling;"
-            " print(encoder_ceiling(__import__('pathlib').Path(sys.argv[1]), int(sys.argv[2])))")
-    done = subprocess.run([sys.executable, "-c", code, str(data), str(sample), str(HERE)],
+    done = subprocess.run([sys.executable, __file__, "--ceiling-only", str(data),
+                           "--ceiling-texts", str(sample)],
                           capture_output=True, text=True, check=True)
     return float(done.stdout.strip().splitlines()[-1])
 

@@ -19,7 +19,8 @@ import numpy as np
 
 from storyfold.clean import clean
 from storyfold.errors import IngestError
-from storyfold.fingerprint import Embedder, MultilingualEncoder, content_hash, fingerprint_batch
+from storyfold.fingerprint import Embedder, MultilingualEncoder, fingerprint_batch, signatures
+from storyfold.fingerprint.reuse import copies
 from storyfold.model import Article, Fingerprint, RawDocument
 from storyfold.settings import DEFAULTS, Settings
 
@@ -72,13 +73,15 @@ def prepare(items: Iterable[RawDocument | IngestError], settings: Settings = DEF
 class StoredAlready:
     """What the store holds of a batch before it is encoded: the articles stored already
     (their id is; the placer skips them) and the exact copies of stored articles, with the
-    stored source's vector (the placer gives a copy that vector whatever its own would be:
-    `reuse.copies`). Both stay true until the placer sees the batch — nothing stored is
-    ever deleted, and `Store.by_content_hash` names the same first source to any reader —
+    stored source's vector — found by `reuse.copies`, the rule the placer applies to them
+    afterwards in any case. Both stay true until the placer sees the batch — nothing stored
+    is ever deleted, and `Store.by_content_hash` names the same first source to any reader —
     so leaving their encoding out changes no result, only the time."""
 
     ids: set[str] = field(default_factory=set)
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    # the (content hash, MinHash) computed to find the copies, handed on to the fingerprint
+    signed: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids) + len(self.vectors)
@@ -86,26 +89,16 @@ class StoredAlready:
     @classmethod
     def of(cls, store: Store | None, items: Sequence[Prepared],
            settings: Settings = DEFAULTS) -> StoredAlready:
-        out = cls()
         articles = [p.article for p in items if p.article is not None]
         if store is None or not articles:
-            return out
-        out.ids = store.known_ids(a.id for a in articles)
-        source: dict[str, str | None] = {}  # content hash → its first stored article
-        hashes: dict[str, str] = {}
-        for a in articles:
-            if a.id in out.ids:
-                continue
-            h = hashes[a.id] = content_hash(a)
-            if h not in source:
-                stored = store.by_content_hash(h)
-                source[h] = stored[0] if stored else None
-        fps = store.fingerprints({sid for sid in source.values() if sid is not None})
-        for aid, h in hashes.items():
-            src = source[h]
-            if src is not None and src in fps:
-                out.vectors[aid] = fps[src].embedding
-        return out
+            return cls()
+        ids = store.known_ids(a.id for a in articles)
+        fresh = [a for a in articles if a.id not in ids]
+        signed = signatures(fresh, settings.fingerprint)
+        # only a stored source counts: an earlier copy in this batch (`same_as`) may fall
+        # in another of the placer's chunks, where the copy keeps its own vector
+        known = copies(store, fresh, signed).known
+        return cls(ids, known, {a.id: sig for a, sig in zip(fresh, signed, strict=True)})
 
 
 def fingerprint_prepared(items: Sequence[Prepared], embedder: Embedder,
@@ -127,8 +120,9 @@ def fingerprint_prepared(items: Sequence[Prepared], embedder: Embedder,
     out = list(items)
     if not articles:
         return out
-    fps = fingerprint_batch(articles, embedder, settings.fingerprint, known=stored.vectors,
-                            multilingual=multilingual)
+    signed = [stored.signed[a.id] for a in articles] if stored.signed else None
+    fps = fingerprint_batch(articles, embedder, settings.fingerprint, signed,
+                            known=stored.vectors, multilingual=multilingual)
     for i, fp in zip(at, fps, strict=True):
         out[i] = replace(items[i], fingerprint=fp)
     return out

@@ -65,10 +65,9 @@ class Preparer:
         """The run's store, opened once, to read; None when there is none to open here."""
         if not self._store_tried:
             self._store_tried = True
-            url = self.store_url
-            if url and url not in ("sqlite://", "sqlite:///:memory:", ":memory:"):
+            if self.store_url:
                 try:
-                    self._store = open_store(url, must_exist=True)
+                    self._store = open_store(self.store_url, must_exist=True)
                 except StoryfoldError as exc:
                     log.warning("worker reads no store (%s): every article is encoded", exc)
         return self._store
